@@ -1,0 +1,282 @@
+"""The vocabulary of the inventory document spec: records, enums and their validation."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    field_validator,
+)
+
+DOCUMENT_FORMAT = "social-inventory/1"
+
+
+class Function(StrEnum):
+    MARKETING = "marketing"
+    COMMUNICATIONS = "communications"
+    CUSTOMER_CARE = "customer_care"
+    SALES = "sales"
+    HR = "hr"
+    LEGAL = "legal"
+    IT = "it"
+    EXECUTIVE = "executive"
+    OTHER = "other"
+
+
+class SocialAccess(StrEnum):
+    OPEN = "open"
+    RESTRICTED = "restricted"
+    BLOCKED = "blocked"
+
+
+class Employment(StrEnum):
+    EMPLOYEE = "employee"
+    EXTERNAL = "external"
+
+
+class ConsultantKind(StrEnum):
+    AGENCY = "agency"
+    FREELANCER = "freelancer"
+
+
+class PolicyStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    RETIRED = "retired"
+
+
+class Platform(StrEnum):
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    LINKEDIN = "linkedin"
+    X = "x"
+    YOUTUBE = "youtube"
+    TIKTOK = "tiktok"
+    THREADS = "threads"
+    PINTEREST = "pinterest"
+    SNAPCHAT = "snapchat"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+    REDDIT = "reddit"
+    OTHER = "other"
+
+
+class ChannelStatus(StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    DORMANT = "dormant"
+    RETIRED = "retired"
+
+
+class ConsultantRole(StrEnum):
+    ADVISORY = "advisory"
+    CONTENT = "content"
+    FULL_MANAGEMENT = "full_management"
+
+
+class CredentialsHolder(StrEnum):
+    IN_HOUSE = "in_house"
+    CONSULTANT = "consultant"
+    UNKNOWN = "unknown"
+
+
+class Goal(StrEnum):
+    RELATIONSHIP = "relationship"
+    CUSTOMER_CARE = "customer_care"
+    AWARENESS = "awareness"
+    RECRUITING = "recruiting"
+    COMMUNITY = "community"
+    SALES_ROI = "sales_roi"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class SubjectType(StrEnum):
+    CHANNEL = "channel"
+    DEPARTMENT = "department"
+    CONSULTANT = "consultant"
+    POLICY = "policy"
+    ORGANIZATION = "organization"
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept only `YYYY-MM-DD` text (pydantic's lax mode would take timestamps too)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a valid date ({error})") from None
+
+
+def _hours(value: Any) -> Any:
+    """Reject booleans and text; keep whole numbers as ints so documents round-trip."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{value!r} is not a number")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{value!r} is not a finite number")
+    if value < 0:
+        raise ValueError(f"{value!r} is negative; hours a week must be 0 or more")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+IsoDate = Annotated[
+    date, BeforeValidator(_iso_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)
+]
+Hours = Annotated[int | float | None, BeforeValidator(_hours)]
+Text = Annotated[str, Field(strict=True)]
+RequiredText = Annotated[str, Field(strict=True, min_length=1)]
+
+
+class Record(BaseModel):
+    """Every record: unknown fields are errors, strings are trimmed, enums stay plain values."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        use_enum_values=True,
+        validate_assignment=True,
+    )
+
+
+class Organization(Record):
+    name: RequiredText
+
+
+class Department(Record):
+    name: RequiredText
+    function: Function = Function.OTHER
+    social_access: SocialAccess = SocialAccess.OPEN
+
+
+class Person(Record):
+    email: RequiredText
+    name: RequiredText
+    department: RequiredText | None = None
+    employment: Employment = Employment.EMPLOYEE
+
+    @field_validator("email")
+    @classmethod
+    def _looks_like_an_address(cls, value: str) -> str:
+        if not _EMAIL.fullmatch(value):
+            raise ValueError(f"{value!r} does not look like an e-mail address")
+        return value
+
+
+class Consultant(Record):
+    name: RequiredText
+    kind: ConsultantKind = ConsultantKind.AGENCY
+    knowledge_transfer: StrictBool = False
+    deliverables: list[RequiredText] = Field(default_factory=list)
+    contract_end_on: IsoDate | None = None
+
+
+class Policy(Record):
+    version: RequiredText
+    title: RequiredText
+    status: PolicyStatus = PolicyStatus.DRAFT
+    legal_reviewed_on: IsoDate | None = None
+    next_review_on: IsoDate | None = None
+
+
+class ChannelConsultant(Record):
+    consultant: RequiredText
+    role: ConsultantRole
+
+
+class Channel(Record):
+    platform: Platform
+    handle: RequiredText
+    name: RequiredText
+    url: Text | None = None
+    status: ChannelStatus = ChannelStatus.ACTIVE
+    owner: RequiredText | None = None
+    backup_owner: RequiredText | None = None
+    reporting_department: RequiredText | None = None
+    linked_departments: list[RequiredText] = Field(default_factory=list)
+    consultants: list[ChannelConsultant] = Field(default_factory=list)
+    credentials_holder: CredentialsHolder = CredentialsHolder.UNKNOWN
+    policy: RequiredText | None = None
+    weekly_hours: Hours = None
+    last_post_on: IsoDate | None = None
+    goals: list[Goal] = Field(default_factory=list)
+    notes: Text = ""
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not _URL.fullmatch(value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("linked_departments", "goals")
+    @classmethod
+    def _no_repeats(cls, values: list[str]) -> list[str]:
+        repeated = sorted({str(v) for v in values if values.count(v) > 1})
+        if repeated:
+            raise ValueError(f"lists {', '.join(map(repr, repeated))} more than once")
+        return values
+
+    @field_validator("consultants")
+    @classmethod
+    def _one_role_per_consultant(cls, values: list[ChannelConsultant]) -> list[ChannelConsultant]:
+        names = [v.consultant for v in values]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"lists consultant {', '.join(map(repr, repeated))} more than once")
+        return values
+
+    @property
+    def key(self) -> str:
+        return channel_id(self.platform, self.handle)
+
+
+def channel_id(platform: str, handle: str) -> str:
+    """The canonical id of a channel used in flags: `platform/handle`."""
+    return f"{platform}/{handle}"
+
+
+class InventoryDocument(Record):
+    format: str
+    organization: Organization
+    departments: list[Department] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    consultants: list[Consultant] = Field(default_factory=list)
+    policies: list[Policy] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value != DOCUMENT_FORMAT:
+            raise ValueError(f"{value!r} is not a supported format; expected {DOCUMENT_FORMAT!r}")
+        return value

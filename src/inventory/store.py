@@ -1,0 +1,203 @@
+"""The SQLite database: opening it safely, its schema and migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from inventory import schema
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_SECONDS = float(os.environ.get("INVENTORY_BUSY_TIMEOUT", "5"))
+
+
+class StoreError(Exception):
+    """A database that can't be used; the message is one line meant for a person."""
+
+
+class ConflictError(StoreError):
+    """A record changed in the database since it was read."""
+
+
+class ReadOnlyError(StoreError):
+    """A write was attempted on a database opened read-only."""
+
+
+def default_user() -> str:
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+
+
+@dataclass
+class Store:
+    """An open inventory database."""
+
+    path: Path
+    db: sqlite_utils.Database
+    readonly: bool = False
+    user: str = field(default_factory=default_user)
+    source: str = "cli"
+    migration_backup: Path | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One atomic change; database errors become one clear StoreError."""
+        if self.readonly:
+            raise ReadOnlyError(f"{self.path} is read-only: changes can't be saved")
+        try:
+            with self.db.atomic() as db:
+                yield db
+        except sqlite3.OperationalError as error:
+            raise StoreError(_explain_operational_error(self.path, error)) from None
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: the change could not be saved: {error}") from None
+
+
+def _explain_operational_error(path: Path, error: sqlite3.Error) -> str:
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return (
+            f"{path} is locked by another program (waited {BUSY_TIMEOUT_SECONDS:g} s); "
+            "nothing was changed, try again"
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"{path} is read-only: changes can't be saved"
+    if "disk" in text and "full" in text:
+        return f"{path}: the disk is full; nothing was changed"
+    return f"{path}: the change could not be saved: {text}"
+
+
+def _check_is_sqlite(path: Path) -> None:
+    """Refuse anything that is not a SQLite file before SQLite touches it."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not an inventory database")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise StoreError(f"{path} can't be read: {error.strerror}") from None
+    if header and header != SQLITE_HEADER:
+        raise StoreError(f"{path} is not an inventory database (not a SQLite file)")
+
+
+def _probe_existing(path: Path) -> int:
+    """Read the schema version without writing; refuse corrupt or newer databases."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.Error as error:
+        raise StoreError(f"{path} can't be opened: {error}") from None
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        (check,) = conn.execute("PRAGMA quick_check(1)").fetchone()
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise StoreError(
+                f"{path} is locked by another program (waited {BUSY_TIMEOUT_SECONDS:g} s)"
+            ) from None
+        raise StoreError(f"{path} is damaged and can't be used: {error}") from None
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is damaged and can't be used: {error}") from None
+    finally:
+        conn.close()
+    if check != "ok":
+        raise StoreError(f"{path} is damaged and can't be used: {check}")
+    if version > schema.SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer version of inventory (schema {version}, "
+            f"this version understands up to {schema.SCHEMA_VERSION}); upgrade inventory"
+        )
+    return version
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        conn = sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=BUSY_TIMEOUT_SECONDS,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    else:
+        conn = sqlite3.connect(
+            str(path),
+            timeout=BUSY_TIMEOUT_SECONDS,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def open_store(path: str | Path, *, create: bool = True, source: str = "cli") -> Store:
+    """Open (or, when allowed, create) the inventory at `path`, bringing its schema up to date.
+
+    Raises StoreError with a one-line explanation for anything that can't be used; a file
+    that is refused is never written to.
+    """
+    path = Path(path)
+    exists = path.exists()
+    if not exists and not create:
+        raise StoreError(f"{path} does not exist (no inventory database there)")
+    if exists:
+        _check_is_sqlite(path)
+        version = _probe_existing(path)
+        readonly = not os.access(path, os.W_OK) or not os.access(path.parent or ".", os.W_OK)
+    else:
+        if not path.parent.exists():
+            raise StoreError(f"{path.parent} does not exist: can't create {path.name} there")
+        version = 0
+        readonly = False
+    try:
+        conn = _connect(path, readonly)
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        store = Store(path=path, db=db, readonly=readonly, source=source)
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            _migrate(store, version)
+        elif version < schema.SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path} is read-only and uses an older schema ({version}); "
+                "make it writable once so it can be upgraded"
+            )
+    except sqlite3.OperationalError as error:
+        raise StoreError(_explain_operational_error(path, error)) from None
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is damaged and can't be used: {error}") from None
+    return store
+
+
+def _migrate(store: Store, version: int) -> None:
+    migrations: Migrations = schema.migrations
+    pending = migrations.pending(store.db)
+    if not pending:
+        return
+    if version > 0:
+        backup = store.path.with_name(f"{store.path.name}.before-schema-{schema.SCHEMA_VERSION}")
+        store.db.conn.execute("VACUUM INTO ?", [str(backup)])
+        store.migration_backup = backup
+    migrations.apply(store.db)
+    store.conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
