@@ -75,6 +75,23 @@ def ui(db: str | None, as_of: object) -> None:
     run_app(store, as_of=as_of.date() if as_of else None)  # type: ignore[attr-defined]
 
 
+@main.command("demo")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date.")
+def demo(as_of: object) -> None:
+    """Open the UI on a fresh temporary copy of the shipped sample."""
+    import tempfile
+
+    from inventory.sample import build_sample
+    from inventory.tui.app import run_app
+
+    with tempfile.TemporaryDirectory(prefix="inventory-demo-") as folder:
+        path = Path(folder) / "demo.db"
+        build_sample(path)
+        store = open_or_fail(str(path), create=False)
+        store.source = "ui"
+        run_app(store, as_of=as_of.date() if as_of else None)  # type: ignore[attr-defined]
+
+
 @main.command("import")
 @click.argument("db")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))

@@ -1,0 +1,1 @@
+"""Rules: the seven recommendations as rows in the database, evaluated into flags."""
