@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from inventory import records
+from inventory.history import log_changes
 from inventory.models import DOCUMENT_FORMAT, InventoryDocument, Record, channel_id
 from inventory.records import KnownKeys, Problem, record_label
 from inventory.store import Store
@@ -141,7 +142,7 @@ def import_document(store: Store, document: InventoryDocument, *, replace: bool)
         records.write_consultants(store, document.consultants)
         records.write_policies(store, document.policies)
         records.write_channels(store, document.channels)
-        records.record_history(store, before, records.snapshot(store))
+        log_changes(store, records.changes_between(before, records.snapshot(store)))
     return ImportSummary(
         departments=len(document.departments),
         people=len(document.people),

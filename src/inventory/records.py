@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from inventory.history import Change, log_changes
 from inventory.models import (
     Channel,
     ChannelConsultant,
@@ -19,132 +19,21 @@ from inventory.models import (
     Policy,
     Record,
 )
-from inventory.store import Store, StoreError
-
-
-class ReferenceError_(StoreError):
-    """A record refers to a natural key that does not exist."""
-
-
-class InUseError(StoreError):
-    """A record can't be deleted because other records refer to it."""
-
-
-def now_utc() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- reading -------------------------------------------------------------------------------
-
-_CHANNEL_SELECT = """
-SELECT c.id, c.platform, c.handle, c.name, c.url, c.status,
-       o.email AS owner, b.email AS backup_owner, d.name AS reporting_department,
-       c.credentials_holder, p.version AS policy, c.weekly_hours, c.last_post_on,
-       c.goals, c.notes, c.revision
-FROM channels c
-LEFT JOIN people o ON o.id = c.owner_id
-LEFT JOIN people b ON b.id = c.backup_owner_id
-LEFT JOIN departments d ON d.id = c.reporting_department_id
-LEFT JOIN policies p ON p.id = c.policy_id
-"""
-
-
-def _rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict]:
-    cursor = conn.execute(sql, list(params))
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
-
+from inventory.store import ConflictError, Store, StoreError
 
 UNNAMED_ORGANIZATION = "Unnamed organization"
 
 
-def read_organization(store: Store) -> Organization:
-    row = store.conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
-    return Organization(name=row[0] if row else UNNAMED_ORGANIZATION)
+class RecordError(StoreError):
+    """A record that can't be saved as it is; `problems` names each reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
 
 
-def list_departments(store: Store) -> list[Department]:
-    rows = _rows(store.conn, "SELECT name, function, social_access FROM departments ORDER BY name")
-    return [Department.model_construct(**row) for row in rows]
-
-
-def list_people(store: Store) -> list[Person]:
-    rows = _rows(
-        store.conn,
-        """SELECT p.email, p.name, d.name AS department, p.employment
-           FROM people p LEFT JOIN departments d ON d.id = p.department_id
-           ORDER BY lower(p.email), p.email""",
-    )
-    return [Person.model_construct(**row) for row in rows]
-
-
-def _consultant(row: dict) -> Consultant:
-    return Consultant.model_validate(
-        {
-            **row,
-            "knowledge_transfer": bool(row["knowledge_transfer"]),
-            "deliverables": json.loads(row["deliverables"]),
-        }
-    )
-
-
-def list_consultants(store: Store) -> list[Consultant]:
-    rows = _rows(
-        store.conn,
-        """SELECT name, kind, knowledge_transfer, deliverables, contract_end_on
-           FROM consultants ORDER BY name""",
-    )
-    return [_consultant(row) for row in rows]
-
-
-def list_policies(store: Store) -> list[Policy]:
-    rows = _rows(
-        store.conn,
-        """SELECT version, title, status, legal_reviewed_on, next_review_on
-           FROM policies ORDER BY version""",
-    )
-    return [Policy.model_validate(row) for row in rows]
-
-
-def _channel_links(
-    store: Store, where: str = "", params: Iterable[Any] = ()
-) -> tuple[dict[int, list[str]], dict[int, list[ChannelConsultant]]]:
-    departments: dict[int, list[str]] = {}
-    for channel, name in store.conn.execute(
-        f"""SELECT cd.channel_id, d.name FROM channel_departments cd
-            JOIN departments d ON d.id = cd.department_id {where}
-            ORDER BY cd.channel_id, cd.position""",
-        list(params),
-    ):
-        departments.setdefault(channel, []).append(name)
-    consultants: dict[int, list[ChannelConsultant]] = {}
-    for channel, name, role in store.conn.execute(
-        f"""SELECT cc.channel_id, k.name, cc.role FROM channel_consultants cc
-            JOIN consultants k ON k.id = cc.consultant_id {where}
-            ORDER BY cc.channel_id, cc.position""",
-        list(params),
-    ):
-        consultants.setdefault(channel, []).append(
-            ChannelConsultant.model_construct(consultant=name, role=role)
-        )
-    return departments, consultants
-
-
-def _channel(row: dict, departments: list[str], consultants: list[ChannelConsultant]) -> Channel:
-    fields = {k: v for k, v in row.items() if k not in ("id", "revision")}
-    fields["goals"] = json.loads(fields["goals"])
-    fields["linked_departments"] = departments
-    fields["consultants"] = consultants
-    return Channel.model_validate(fields)
-
-
-def list_channels(store: Store) -> list[Channel]:
-    rows = _rows(store.conn, _CHANNEL_SELECT + " ORDER BY c.platform, c.handle")
-    departments, consultants = _channel_links(store)
-    return [
-        _channel(row, departments.get(row["id"], []), consultants.get(row["id"], []))
-        for row in rows
-    ]
+class InUseError(StoreError):
+    """A record can't be deleted because other records refer to it."""
 
 
 @dataclass(frozen=True)
@@ -155,17 +44,172 @@ class Loaded:
     revision: int
 
 
+# --- reading -------------------------------------------------------------------------------
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict]:
+    cursor = conn.execute(sql, list(params))
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def read_organization(store: Store) -> Organization:
+    row = store.conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
+    return Organization(name=row[0] if row else UNNAMED_ORGANIZATION)
+
+
+_SELECTS = {
+    "department": (
+        "SELECT name, function, social_access, revision FROM departments",
+        "name = ?",
+        "name",
+    ),
+    "person": (
+        """SELECT p.email, p.name, d.name AS department, p.employment, p.revision
+           FROM people p LEFT JOIN departments d ON d.id = p.department_id""",
+        "p.email = ? COLLATE NOCASE",
+        "lower(p.email), p.email",
+    ),
+    "consultant": (
+        """SELECT name, kind, knowledge_transfer, deliverables, contract_end_on, revision
+           FROM consultants""",
+        "name = ?",
+        "name",
+    ),
+    "policy": (
+        """SELECT version, title, status, legal_reviewed_on, next_review_on, revision
+           FROM policies""",
+        "version = ?",
+        "version",
+    ),
+    "channel": (
+        """SELECT c.id, c.platform, c.handle, c.name, c.url, c.status,
+               o.email AS owner, b.email AS backup_owner, d.name AS reporting_department,
+               c.credentials_holder, p.version AS policy, c.weekly_hours, c.last_post_on,
+               c.goals, c.notes, c.revision
+           FROM channels c
+           LEFT JOIN people o ON o.id = c.owner_id
+           LEFT JOIN people b ON b.id = c.backup_owner_id
+           LEFT JOIN departments d ON d.id = c.reporting_department_id
+           LEFT JOIN policies p ON p.id = c.policy_id""",
+        "c.platform = ? AND c.handle = ?",
+        "c.platform, c.handle",
+    ),
+}
+
+
+def _channel_links(
+    store: Store, channel_ids: list[int] | None
+) -> tuple[dict[int, list[str]], dict[int, list[ChannelConsultant]]]:
+    where, params = "", []
+    if channel_ids is not None:
+        where = f"WHERE channel_id IN ({','.join('?' * len(channel_ids))})"
+        params = channel_ids
+    departments: dict[int, list[str]] = {}
+    for channel, name in store.conn.execute(
+        f"""SELECT cd.channel_id, d.name FROM channel_departments cd
+            JOIN departments d ON d.id = cd.department_id {where}
+            ORDER BY cd.channel_id, cd.position""",
+        params,
+    ):
+        departments.setdefault(channel, []).append(name)
+    consultants: dict[int, list[ChannelConsultant]] = {}
+    for channel, name, role in store.conn.execute(
+        f"""SELECT cc.channel_id, k.name, cc.role FROM channel_consultants cc
+            JOIN consultants k ON k.id = cc.consultant_id {where}
+            ORDER BY cc.channel_id, cc.position""",
+        params,
+    ):
+        consultants.setdefault(channel, []).append(
+            ChannelConsultant.model_construct(consultant=name, role=role)
+        )
+    return departments, consultants
+
+
+def _build(kind: str, row: dict) -> Record:
+    fields = {k: v for k, v in row.items() if k not in ("id", "revision")}
+    if kind == "consultant":
+        fields["knowledge_transfer"] = bool(fields["knowledge_transfer"])
+        fields["deliverables"] = json.loads(fields["deliverables"])
+    if kind == "channel":
+        fields["goals"] = json.loads(fields["goals"])
+    return RECORD_MODELS[kind].model_validate(fields)
+
+
+def _read(store: Store, kind: str, key: str | None = None) -> list[Loaded]:
+    select, where, order = _SELECTS[kind]
+    if key is None:
+        rows = _rows(store.conn, f"{select} ORDER BY {order}")
+    else:
+        rows = _rows(store.conn, f"{select} WHERE {where}", split_key(kind, key))
+    if kind == "channel":
+        departments, consultants = _channel_links(
+            store, None if key is None else [r["id"] for r in rows]
+        )
+        for row in rows:
+            row["linked_departments"] = departments.get(row["id"], [])
+            row["consultants"] = consultants.get(row["id"], [])
+    return [Loaded(_build(kind, row), row["revision"]) for row in rows]
+
+
+def split_key(kind: str, key: str) -> list[str]:
+    """The natural key's column values from its canonical id."""
+    if kind == "channel":
+        platform, _, handle = key.partition("/")
+        return [platform, handle]
+    return [key]
+
+
+def list_records(store: Store, kind: str) -> list[Record]:
+    """Every record of a kind, in natural key order."""
+    return [loaded.record for loaded in _read(store, kind)]
+
+
+def get_record(store: Store, kind: str, key: str) -> Loaded | None:
+    found = _read(store, kind, key)
+    return found[0] if found else None
+
+
+def list_departments(store: Store) -> list[Department]:
+    return list_records(store, "department")  # type: ignore[return-value]
+
+
+def list_people(store: Store) -> list[Person]:
+    return list_records(store, "person")  # type: ignore[return-value]
+
+
+def list_consultants(store: Store) -> list[Consultant]:
+    return list_records(store, "consultant")  # type: ignore[return-value]
+
+
+def list_policies(store: Store) -> list[Policy]:
+    return list_records(store, "policy")  # type: ignore[return-value]
+
+
+def list_channels(store: Store) -> list[Channel]:
+    return list_records(store, "channel")  # type: ignore[return-value]
+
+
 def get_channel(store: Store, key: str) -> Loaded | None:
-    platform, _, handle = key.partition("/")
-    rows = _rows(
-        store.conn, _CHANNEL_SELECT + " WHERE c.platform = ? AND c.handle = ?", [platform, handle]
-    )
-    if not rows:
-        return None
-    row = rows[0]
-    departments, consultants = _channel_links(store, "WHERE channel_id = ?", [row["id"]])
-    record = _channel(row, departments.get(row["id"], []), consultants.get(row["id"], []))
-    return Loaded(record, row["revision"])
+    return get_record(store, "channel", key)
+
+
+RECORD_MODELS: dict[str, type[Record]] = {
+    "department": Department,
+    "person": Person,
+    "consultant": Consultant,
+    "policy": Policy,
+    "channel": Channel,
+}
+
+
+def record_key(kind: str, record: Record) -> str:
+    """The canonical id (inventory-document spec) of a record."""
+    if isinstance(record, Channel):
+        return record.key
+    if isinstance(record, Person):
+        return record.email.lower()
+    return str(getattr(record, {"department": "name", "consultant": "name"}.get(kind, "version")))
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -299,6 +343,7 @@ def clear_inventory(store: Store) -> None:
 
 
 # --- references ----------------------------------------------------------------------------
+# --- references ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -406,52 +451,233 @@ def duplicate_problems(kind: str, keys: Iterable[str]) -> list[Problem]:
     return problems
 
 
-# --- history -------------------------------------------------------------------------------
+# --- saving one record (forms) and reverting changes (undo) ----------------------------------
+
+_WRITERS: dict[str, Callable[[Store, list[Any]], None]] = {
+    "department": write_departments,
+    "person": write_people,
+    "consultant": write_consultants,
+    "policy": write_policies,
+    "channel": write_channels,
+}
+_TABLES = {
+    "organization": ("organization", "id = 1 AND ? IS NOT NULL"),
+    "department": ("departments", "name = ?"),
+    "person": ("people", "email = ? COLLATE NOCASE"),
+    "consultant": ("consultants", "name = ?"),
+    "policy": ("policies", "version = ?"),
+    "channel": ("channels", "platform = ? AND handle = ?"),
+}
+_KEY_COLUMNS = {
+    "department": ["name"],
+    "person": ["email"],
+    "consultant": ["name"],
+    "policy": ["version"],
+    "channel": ["platform", "handle"],
+}
+
+
+def _plain(record: Record | None) -> dict[str, Any] | None:
+    return None if record is None else record.model_dump(mode="json")
+
+
+def save_record(
+    store: Store,
+    kind: str,
+    record: Record,
+    *,
+    original_key: str | None = None,
+    expected_revision: int | None = None,
+) -> None:
+    """Insert (original_key None) or update one record, refusing stale or dangling saves.
+
+    `expected_revision` is the revision the editor read; if the record changed since, the
+    save is refused with ConflictError and nothing is written.
+    """
+    key = record_key(kind, record)
+    with store.transaction():
+        current = None
+        if original_key is not None:
+            current = get_record(store, kind, original_key)
+            if current is None:
+                raise ConflictError(
+                    f"{kind} {original_key} was deleted by someone else since you opened it"
+                )
+            if expected_revision is not None and current.revision != expected_revision:
+                raise ConflictError(
+                    f"{kind} {original_key} was changed by someone else since you opened it"
+                )
+        old_key = None if current is None else record_key(kind, current.record)
+        if key != old_key and get_record(store, kind, key) is not None:
+            raise RecordError([Problem(record_label(kind, key), "", _NO_VALUE, "already exists")])
+        problems = reference_problems(
+            KnownKeys.of_store(store),
+            [record] if isinstance(record, Person) else [],
+            [record] if isinstance(record, Channel) else [],
+        )
+        if problems:
+            raise RecordError(problems)
+        if current is not None:
+            _rename(store, kind, original_key, record)
+        _WRITERS[kind](store, [record])
+        log_changes(
+            store, [Change(kind, key, _plain(current.record if current else None), _plain(record))]
+        )
+
+
+def _rename(store: Store, kind: str, original_key: str, record: Record) -> None:
+    table, where = _TABLES[kind]
+    columns = _KEY_COLUMNS[kind]
+    assignments = ", ".join(f"{column} = ?" for column in columns)
+    store.conn.execute(
+        f"UPDATE {table} SET {assignments} WHERE {where}",
+        [getattr(record, column) for column in columns] + split_key(kind, original_key),
+    )
+
+
+_REFERENCES = {
+    "department": [
+        ("people", "department_id", "person", "email"),
+        ("channels", "reporting_department_id", "channel", "platform || '/' || handle"),
+        (
+            "channel_departments JOIN channels ON channels.id = channel_id",
+            "department_id",
+            "channel",
+            "platform || '/' || handle",
+        ),
+    ],
+    "person": [
+        ("channels", "owner_id", "channel", "platform || '/' || handle"),
+        ("channels", "backup_owner_id", "channel", "platform || '/' || handle"),
+    ],
+    "consultant": [
+        (
+            "channel_consultants JOIN channels ON channels.id = channel_id",
+            "consultant_id",
+            "channel",
+            "platform || '/' || handle",
+        ),
+    ],
+    "policy": [("channels", "policy_id", "channel", "platform || '/' || handle")],
+    "channel": [],
+}
+
+
+def users_of(store: Store, kind: str, key: str) -> list[str]:
+    """Which records refer to this one, as `kind key` labels (at most 10 per reference)."""
+    table, where = _TABLES[kind]
+    row = store.conn.execute(f"SELECT id FROM {table} WHERE {where}", split_key(kind, key))
+    found = row.fetchone()
+    if found is None:
+        return []
+    users: list[str] = []
+    for source, column, label, label_sql in _REFERENCES[kind]:
+        rows = store.conn.execute(
+            f"SELECT DISTINCT {label_sql} FROM {source} WHERE {column} = ? ORDER BY 1 LIMIT 11",
+            [found[0]],
+        ).fetchall()
+        users.extend(f"{label} {value}" for (value,) in rows[:10])
+        if len(rows) > 10:
+            users.append(f"more {label}s")
+    return list(dict.fromkeys(users))
+
+
+def delete_record(
+    store: Store, kind: str, key: str, *, expected_revision: int | None = None
+) -> None:
+    """Delete one record; refuse (InUseError) while other records refer to it."""
+    with store.transaction():
+        current = get_record(store, kind, key)
+        if current is None:
+            raise ConflictError(f"{kind} {key} no longer exists")
+        if expected_revision is not None and current.revision != expected_revision:
+            raise ConflictError(f"{kind} {key} was changed by someone else since you opened it")
+        users = users_of(store, kind, key)
+        if users:
+            raise InUseError(f"{kind} {key} can't be deleted: it is used by {', '.join(users)}")
+        _delete(store, kind, key)
+        log_changes(
+            store, [Change(kind, record_key(kind, current.record), _plain(current.record), None)]
+        )
+
+
+def _delete(store: Store, kind: str, key: str) -> None:
+    table, where = _TABLES[kind]
+    store.conn.execute(f"DELETE FROM {table} WHERE {where}", split_key(kind, key))
+
+
+_KIND_ORDER = ["organization", "department", "person", "consultant", "policy", "channel"]
+
+
+def revert(store: Store, changes: list[Change]) -> None:
+    """Put records back to each change's `before`, refusing if any moved on since `after`.
+
+    Deletes run dependants first (channels before people before departments), restores
+    run in the opposite order, so references hold at every step.
+    """
+    for change in changes:
+        if change.kind not in _KIND_ORDER:
+            raise StoreError(f"changes to {change.kind} records can't be undone here")
+        after_key = change.key if change.after is None else _key_of(change.kind, change.after)
+        if _current(store, change.kind, after_key) != change.after:
+            from inventory.history import UndoError
+
+            raise UndoError(
+                f"{change.kind} {change.key} changed since; undo would overwrite that, "
+                "so nothing was undone"
+            )
+    ordered = sorted(changes, key=lambda c: _KIND_ORDER.index(c.kind))
+    for change in reversed(ordered):
+        if change.before is None and change.after is not None:
+            _delete(store, change.kind, _key_of(change.kind, change.after))
+    for change in ordered:
+        if change.before is None:
+            continue
+        if change.kind == "organization":
+            write_organization(store, Organization.model_validate(change.before))
+            continue
+        record = RECORD_MODELS[change.kind].model_validate(change.before)
+        if change.after is not None:
+            after_key = _key_of(change.kind, change.after)
+            if after_key != record_key(change.kind, record):
+                _rename(store, change.kind, after_key, record)
+        _WRITERS[change.kind](store, [record])
+
+
+def _current(store: Store, kind: str, key: str) -> dict[str, Any] | None:
+    if kind == "organization":
+        row = store.conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
+        return None if row is None else {"name": row[0]}
+    loaded = get_record(store, kind, key)
+    return None if loaded is None else _plain(loaded.record)
+
+
+def _key_of(kind: str, values: dict[str, Any]) -> str:
+    if kind == "organization":
+        return "organization"
+    return record_key(kind, RECORD_MODELS[kind].model_construct(**values))
+
+
+# --- snapshots (import history) ---------------------------------------------------------------
 
 Snapshot = dict[tuple[str, str], dict[str, Any]]
 
 
 def snapshot(store: Store) -> Snapshot:
     """Every record as plain values, keyed by (kind, canonical id)."""
-    state: Snapshot = {("organization", "organization"): {"name": read_organization(store).name}}
-    for kind, items, key in (
-        ("department", list_departments(store), lambda r: r.name),
-        ("person", list_people(store), lambda r: r.email.lower()),
-        ("consultant", list_consultants(store), lambda r: r.name),
-        ("policy", list_policies(store), lambda r: r.version),
-        ("channel", list_channels(store), lambda r: r.key),
-    ):
-        for item in items:
-            state[(kind, key(item))] = item.model_dump(mode="json")
+    organization = _current(store, "organization", "organization")
+    state: Snapshot = (
+        {} if organization is None else {("organization", "organization"): organization}
+    )
+    for kind in RECORD_MODELS:
+        for record in list_records(store, kind):
+            state[(kind, record_key(kind, record))] = record.model_dump(mode="json")
     return state
 
 
-def record_history(
-    store: Store, before: Snapshot, after: Snapshot, undoes: int | None = None
-) -> None:
-    """Write one history row for each record that was inserted, updated or deleted."""
-    at = now_utc()
-    rows = []
-    for kind_key in sorted(before.keys() | after.keys()):
-        old, new = before.get(kind_key), after.get(kind_key)
-        if old == new:
-            continue
-        action = "insert" if old is None else "delete" if new is None else "update"
-        rows.append(
-            (
-                at,
-                store.user,
-                store.source,
-                kind_key[0],
-                kind_key[1],
-                action,
-                None if old is None else json.dumps(old, ensure_ascii=False),
-                None if new is None else json.dumps(new, ensure_ascii=False),
-                undoes,
-            )
-        )
-    store.conn.executemany(
-        """INSERT INTO history (at, user, source, kind, record_key, action, before, after, undoes)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        rows,
-    )
+def changes_between(before: Snapshot, after: Snapshot) -> list[Change]:
+    return [
+        Change(kind, key, before.get((kind, key)), after.get((kind, key)))
+        for kind, key in sorted(before.keys() | after.keys())
+        if before.get((kind, key)) != after.get((kind, key))
+    ]

@@ -133,6 +133,7 @@ def create_records(db: sqlite_utils.Database) -> None:
         );
         CREATE TABLE history (
             id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL,
             at TEXT NOT NULL,
             user TEXT NOT NULL,
             source TEXT NOT NULL,
@@ -141,7 +142,9 @@ def create_records(db: sqlite_utils.Database) -> None:
             action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
             before TEXT,
             after TEXT,
-            undoes INTEGER REFERENCES history(id)
+            undoes INTEGER
         );
+        CREATE INDEX history_change ON history(change_id);
+        CREATE INDEX history_undoes ON history(undoes)
         """,
     )
