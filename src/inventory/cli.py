@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from inventory.document import DocumentError, dump_text, import_document, parse_document
+from inventory.records import KnownKeys
 from inventory.store import Store, StoreError, open_store
 
 USAGE_ERROR = 2
@@ -103,8 +104,12 @@ def import_command(db: str, file: str, replace: bool, user: str | None) -> None:
     By default records are merged by natural key; --replace replaces the whole inventory.
     """
     text = _read_text(file)
+    known = None
+    if not replace and Path(db).exists():
+        with open_or_fail(db, create=False) as existing:
+            known = KnownKeys.of_store(existing)
     try:
-        document = parse_document(text)
+        document = parse_document(text, known)
     except DocumentError as error:
         fail(f"{file}: {error}; nothing was imported", error.lines())
     store = open_or_fail(db, create=True, user=user)

@@ -51,8 +51,12 @@ class ImportSummary:
         )
 
 
-def parse_document(text: str) -> InventoryDocument:
-    """Parse and validate a document's text; raise DocumentError naming every problem."""
+def parse_document(text: str, known: KnownKeys | None = None) -> InventoryDocument:
+    """Parse and check a document's text; raise DocumentError naming every problem.
+
+    Field errors, duplicate keys and dangling references are all collected, so a user
+    fixes a document in one pass. `known` adds keys a merge may refer to (the database's).
+    """
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
@@ -61,14 +65,66 @@ def parse_document(text: str) -> InventoryDocument:
         ) from None
     if not isinstance(raw, dict):
         raise DocumentError(["the document must be a JSON object"])
+    problems: list[Problem | str] = []
+    document = None
     try:
         document = InventoryDocument.model_validate(raw)
     except ValidationError as error:
-        raise DocumentError([_problem(raw, e) for e in error.errors(include_url=False)]) from None
-    problems = _duplicates(document)
-    if problems:
+        problems.extend(_problem(raw, e) for e in error.errors(include_url=False))
+    keys = _raw_keys(raw)
+    problems.extend(keys.duplicates)
+    known_keys = keys.known if known is None else keys.known.union(known)
+    problems.extend(records.reference_problems(known_keys, _labelled(raw)))
+    if problems or document is None:
         raise DocumentError(problems)
     return document
+
+
+def _items(raw: dict, collection: str) -> list[tuple[int, dict]]:
+    items = raw.get(collection)
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _raw_key(collection: str, item: dict) -> str | None:
+    kind, field = _RECORD_KINDS[collection]
+    if field is None:
+        platform, handle = item.get("platform"), item.get("handle")
+        if isinstance(platform, str) and isinstance(handle, str):
+            return channel_id(platform.strip(), handle.strip())
+        return None
+    value = item.get(field)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().lower() if kind == "person" else value.strip()
+
+
+@dataclass(frozen=True)
+class _RawKeys:
+    known: KnownKeys
+    duplicates: list[Problem]
+
+
+def _raw_keys(raw: dict) -> _RawKeys:
+    sets: dict[str, set[str]] = {}
+    duplicates: list[Problem] = []
+    for collection, (kind, _) in _RECORD_KINDS.items():
+        keys = [k for _, item in _items(raw, collection) if (k := _raw_key(collection, item))]
+        sets[collection] = set(keys)
+        duplicates.extend(records.duplicate_problems(kind, keys))
+    return _RawKeys(
+        KnownKeys(sets["departments"], sets["people"], sets["consultants"], sets["policies"]),
+        duplicates,
+    )
+
+
+def _labelled(raw: dict) -> list[tuple[str, str, dict]]:
+    return [
+        (_RECORD_KINDS[collection][0], _record_label(raw, collection, index), item)
+        for collection in ("people", "channels")
+        for index, item in _items(raw, collection)
+    ]
 
 
 def _record_label(raw: dict, collection: str, index: int) -> str:
@@ -102,16 +158,6 @@ def _problem(raw: dict, error: Any) -> Problem:
     return Problem(record, field_name, value, describe_error(error))
 
 
-def _duplicates(document: InventoryDocument) -> list[Problem]:
-    return [
-        *records.duplicate_problems("department", (d.name for d in document.departments)),
-        *records.duplicate_problems("person", (p.email.lower() for p in document.people)),
-        *records.duplicate_problems("consultant", (c.name for c in document.consultants)),
-        *records.duplicate_problems("policy", (p.version for p in document.policies)),
-        *records.duplicate_problems("channel", (c.key for c in document.channels)),
-    ]
-
-
 def _document_keys(document: InventoryDocument) -> KnownKeys:
     return KnownKeys(
         departments={d.name for d in document.departments},
@@ -130,7 +176,14 @@ def import_document(store: Store, document: InventoryDocument, *, replace: bool)
         known = _document_keys(document)
         if not replace:
             known = known.union(KnownKeys.of_store(store))
-        problems = records.reference_problems(known, document.people, document.channels)
+        problems = records.reference_problems(
+            known,
+            [("person", record_label("person", p.email), p.model_dump()) for p in document.people]
+            + [
+                ("channel", record_label("channel", c.key), c.model_dump())
+                for c in document.channels
+            ],
+        )
         if problems:
             raise DocumentError(problems)
         before = records.snapshot(store)

@@ -402,38 +402,41 @@ def record_label(kind: str, key: str) -> str:
     return f"{kind} {_show(key)}"
 
 
+_REFERENCE_FIELDS = {
+    "person": [("department", "departments", "department")],
+    "channel": [
+        ("owner", "people", "person"),
+        ("backup_owner", "people", "person"),
+        ("reporting_department", "departments", "department"),
+        ("policy", "policies", "policy"),
+        ("linked_departments", "departments", "department"),
+        ("consultants", "consultants", "consultant"),
+    ],
+}
+
+
+def _referenced(value: Any) -> list[str]:
+    """The keys a field's value refers to; tolerant of not-yet-validated input."""
+    values = value if isinstance(value, list) else [value]
+    keys = [v.get("consultant") if isinstance(v, dict) else v for v in values]
+    return [k.strip() for k in keys if isinstance(k, str)]
+
+
 def reference_problems(
-    known: KnownKeys,
-    people: Iterable[Person] = (),
-    channels: Iterable[Channel] = (),
+    known: KnownKeys, labelled: Iterable[tuple[str, str, dict[str, Any]]]
 ) -> list[Problem]:
-    """Every reference to a natural key that `known` doesn't hold."""
+    """Every reference to a natural key that `known` doesn't hold.
+
+    `labelled` holds (kind, label, plain values) of people and channels; the values may
+    be raw input, so a document with other errors still gets its references checked.
+    """
     problems: list[Problem] = []
-
-    def check(label: str, field: str, value: str | None, keys: set[str], what: str) -> None:
-        probe = value.lower() if value is not None and what == "person" else value
-        if value is not None and probe not in keys:
-            problems.append(Problem(label, field, value, f"no {what} with that key exists"))
-
-    for person in people:
-        label = record_label("person", person.email)
-        check(label, "department", person.department, known.departments, "department")
-    for channel in channels:
-        label = record_label("channel", channel.key)
-        check(label, "owner", channel.owner, known.people, "person")
-        check(label, "backup_owner", channel.backup_owner, known.people, "person")
-        check(
-            label,
-            "reporting_department",
-            channel.reporting_department,
-            known.departments,
-            "department",
-        )
-        check(label, "policy", channel.policy, known.policies, "policy")
-        for name in channel.linked_departments:
-            check(label, "linked_departments", name, known.departments, "department")
-        for link in channel.consultants:
-            check(label, "consultants", link.consultant, known.consultants, "consultant")
+    for kind, label, values in labelled:
+        for field, collection, what in _REFERENCE_FIELDS.get(kind, []):
+            keys: set[str] = getattr(known, collection)
+            for key in _referenced(values.get(field)):
+                if (key.lower() if what == "person" else key) not in keys:
+                    problems.append(Problem(label, field, key, f"no {what} with that key exists"))
     return problems
 
 
@@ -511,9 +514,7 @@ def save_record(
         if key != old_key and get_record(store, kind, key) is not None:
             raise RecordError([Problem(record_label(kind, key), "", _NO_VALUE, "already exists")])
         problems = reference_problems(
-            KnownKeys.of_store(store),
-            [record] if isinstance(record, Person) else [],
-            [record] if isinstance(record, Channel) else [],
+            KnownKeys.of_store(store), [(kind, record_label(kind, key), _plain(record))]
         )
         if problems:
             raise RecordError(problems)

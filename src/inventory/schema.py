@@ -6,10 +6,14 @@ versions of inventory) can tell which schema a file has.
 
 from __future__ import annotations
 
+import json
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 1
+from inventory.rules.builtin import BUILTIN_RULES
+
+SCHEMA_VERSION = 3
 
 migrations = Migrations("inventory")
 
@@ -147,4 +151,153 @@ def create_records(db: sqlite_utils.Database) -> None:
         CREATE INDEX history_change ON history(change_id);
         CREATE INDEX history_undoes ON history(undoes)
         """,
+    )
+
+
+# The facts views: what rule conditions and messages read (docs/rules.md documents every
+# column; that list is the contract for custom rules). Live = status is not 'retired',
+# active = status 'active', engaged consultant = listed on at least one live channel.
+# Views can't hold bound parameters, so date arithmetic against :as_of is in the rules.
+@migrations(name="0002_facts_views")
+def create_facts_views(db: sqlite_utils.Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE VIEW facts_channel AS
+        SELECT
+            c.platform || '/' || c.handle AS subject_id,
+            c.name AS subject_name,
+            c.platform AS platform,
+            c.handle AS handle,
+            c.name AS name,
+            c.url AS url,
+            c.status AS status,
+            c.status <> 'retired' AS is_live,
+            c.status = 'active' AS is_active,
+            o.email AS owner_email,
+            o.name AS owner_name,
+            o.employment AS owner_employment,
+            b.email AS backup_owner_email,
+            b.employment AS backup_owner_employment,
+            d.name AS reporting_department,
+            d.function AS reporting_department_function,
+            (SELECT json_group_array(name) FROM (
+                SELECT ld.name FROM channel_departments cd
+                JOIN departments ld ON ld.id = cd.department_id
+                WHERE cd.channel_id = c.id ORDER BY cd.position
+            )) AS linked_departments,
+            (SELECT count(*) FROM channel_departments cd
+             WHERE cd.channel_id = c.id) AS linked_department_count,
+            (SELECT count(*) FROM channel_departments cd
+             WHERE cd.channel_id = c.id
+               AND cd.department_id IS NOT c.reporting_department_id
+            ) AS other_linked_department_count,
+            (SELECT json_group_array(json_object('consultant', name, 'role', role)) FROM (
+                SELECT k.name, cc.role FROM channel_consultants cc
+                JOIN consultants k ON k.id = cc.consultant_id
+                WHERE cc.channel_id = c.id ORDER BY cc.position
+            )) AS consultants,
+            (SELECT count(*) FROM channel_consultants cc
+             WHERE cc.channel_id = c.id) AS consultant_count,
+            (SELECT group_concat(name, ', ') FROM (
+                SELECT k.name FROM channel_consultants cc
+                JOIN consultants k ON k.id = cc.consultant_id
+                WHERE cc.channel_id = c.id AND cc.role = 'full_management'
+                ORDER BY k.name
+            )) AS full_management_consultants,
+            (SELECT count(*) FROM channel_consultants cc
+             WHERE cc.channel_id = c.id AND cc.role = 'full_management'
+            ) AS full_management_count,
+            c.credentials_holder AS credentials_holder,
+            p.version AS policy,
+            p.status AS policy_status,
+            c.weekly_hours AS weekly_hours,
+            c.last_post_on AS last_post_on,
+            c.goals AS goals,
+            c.notes AS notes
+        FROM channels c
+        LEFT JOIN people o ON o.id = c.owner_id
+        LEFT JOIN people b ON b.id = c.backup_owner_id
+        LEFT JOIN departments d ON d.id = c.reporting_department_id
+        LEFT JOIN policies p ON p.id = c.policy_id;
+
+        CREATE VIEW facts_department AS
+        SELECT
+            d.name AS subject_id,
+            d.name AS subject_name,
+            d.name AS name,
+            d.function AS function,
+            d.social_access AS social_access,
+            (SELECT count(*) FROM people p WHERE p.department_id = d.id) AS people_count,
+            (SELECT count(*) FROM channels c
+             WHERE c.reporting_department_id = d.id AND c.status <> 'retired'
+            ) AS live_reporting_channel_count,
+            (SELECT count(*) FROM channel_departments cd
+             JOIN channels c ON c.id = cd.channel_id
+             WHERE cd.department_id = d.id AND c.status <> 'retired'
+            ) AS live_linked_channel_count
+        FROM departments d;
+
+        CREATE VIEW facts_consultant AS
+        SELECT
+            k.name AS subject_id,
+            k.name AS subject_name,
+            k.name AS name,
+            k.kind AS kind,
+            k.knowledge_transfer AS knowledge_transfer,
+            k.deliverables AS deliverables,
+            json_array_length(k.deliverables) AS deliverable_count,
+            k.contract_end_on AS contract_end_on,
+            (SELECT count(*) FROM channel_consultants cc
+             JOIN channels c ON c.id = cc.channel_id
+             WHERE cc.consultant_id = k.id AND c.status <> 'retired'
+            ) AS live_channel_count,
+            EXISTS (SELECT 1 FROM channel_consultants cc
+                    JOIN channels c ON c.id = cc.channel_id
+                    WHERE cc.consultant_id = k.id AND c.status <> 'retired'
+            ) AS is_engaged,
+            (SELECT json_group_array(role) FROM (
+                SELECT DISTINCT cc.role FROM channel_consultants cc
+                JOIN channels c ON c.id = cc.channel_id
+                WHERE cc.consultant_id = k.id AND c.status <> 'retired'
+                ORDER BY cc.role
+            )) AS live_roles
+        FROM consultants k;
+
+        CREATE VIEW facts_policy AS
+        SELECT
+            p.version AS subject_id,
+            p.version AS subject_name,
+            p.version AS version,
+            p.title AS title,
+            p.status AS status,
+            p.legal_reviewed_on AS legal_reviewed_on,
+            p.next_review_on AS next_review_on,
+            (SELECT count(*) FROM channels c
+             WHERE c.policy_id = p.id AND c.status <> 'retired'
+            ) AS live_channel_count
+        FROM policies p;
+
+        CREATE VIEW facts_organization AS
+        SELECT
+            o.name AS subject_id,
+            o.name AS subject_name,
+            o.name AS name,
+            (SELECT count(*) FROM policies) AS policy_count,
+            (SELECT count(*) FROM policies WHERE status = 'approved') AS approved_policy_count,
+            (SELECT count(*) FROM channels) AS channel_count,
+            (SELECT count(*) FROM channels WHERE status <> 'retired') AS live_channel_count
+        FROM organization o
+        """,
+    )
+
+
+@migrations(name="0003_builtin_rules")
+def seed_builtin_rules(db: sqlite_utils.Database) -> None:
+    db.conn.executemany(
+        """INSERT INTO rules (code, recommendation, title, explanation, severity, enabled,
+               subject_type, parameters, condition, message, builtin)
+           VALUES (:code, :recommendation, :title, :explanation, :severity, 1,
+               :subject_type, :parameters, :condition, :message, 1)""",
+        [{**rule, "parameters": json.dumps(rule["parameters"])} for rule in BUILTIN_RULES],
     )

@@ -1,0 +1,1 @@
+"""The full-screen terminal UI: the only part of inventory that imports textual."""

@@ -1,0 +1,101 @@
+"""The channel list: a VirtualTable over pages of `inventory.listing` rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+
+from inventory.listing import ChannelQuery, ChannelRow, FlagMark, count_channels, page_channels
+from inventory.tui.text import literal
+from inventory.tui.widgets.virtual_table import Column, VirtualTable
+
+SEVERITY_SYMBOL = {"error": "✖", "warning": "▲", "info": "●"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STATUS_STYLE = {"active": "green", "planned": "cyan", "dormant": "yellow", "retired": "dim"}
+ROLE_SHORT = {"advisory": "advisory", "content": "content", "full_management": "full mgmt"}
+
+
+class ChannelSource:
+    """Channels matching a query, counted and paged from SQLite."""
+
+    def __init__(self, conn: sqlite3.Connection, query: ChannelQuery):
+        self.conn = conn
+        self.query = query
+
+    def count(self) -> int:
+        return count_channels(self.conn, self.query)
+
+    def page(self, offset: int, limit: int) -> Sequence[ChannelRow]:
+        return page_channels(self.conn, self.query, offset, limit)
+
+
+def mark_text(mark: FlagMark | None) -> Text:
+    if mark is None:
+        return Text("")
+    if mark.severity is None:
+        return Text(f"waived {mark.waived}", style="dim")
+    symbol = SEVERITY_SYMBOL[mark.severity]
+    return Text(f"{symbol} {mark.flags}", style=SEVERITY_STYLE[mark.severity])
+
+
+def owner_text(name: str | None, email: str | None, employment: str | None) -> Text:
+    if email is None:
+        return Text("none", style="red")
+    text = literal(name or email)
+    if employment == "external":
+        text.append(" ext", style="bold red")
+    return text
+
+
+def hours_text(hours: float | None) -> Text:
+    if hours is None:
+        return Text("–", style="dim")
+    return Text(f"{hours:g}")
+
+
+class ChannelTable(VirtualTable):
+    """One row per channel; rows are fetched from SQLite a page at a time."""
+
+    columns: ClassVar[list[Column]] = [
+        Column("flag", "Flags", 7),
+        Column("platform", "Platform", 9),
+        Column("handle", "Handle", 22, 10),
+        Column("name", "Name", 24, 10),
+        Column("owner", "Owner", 20, 10),
+        Column("consultants", "Consultants", 22, 8, sortable=False),
+        Column("department", "Reports to", 17, 8),
+        Column("linked", "Linked depts", 20, 8, sortable=False),
+        Column("policy", "Policy", 16, 8),
+        Column("hours", "h/wk", 5, justify="right"),
+        Column("last_post", "Last post", 10),
+        Column("status", "Status", 8),
+    ]
+
+    def cells(self, row: ChannelRow) -> list[Text]:
+        consultants = Text(", ").join(
+            literal(name) + Text(f" {ROLE_SHORT.get(role, role)}", style="dim")
+            for name, role in row.consultants
+        )
+        policy = Text("none", style="yellow") if row.policy is None else literal(row.policy)
+        if row.policy_status is not None:
+            style = "dim" if row.policy_status == "approved" else "yellow"
+            policy.append(f" {row.policy_status}", style=style)
+        return [
+            mark_text(row.mark),
+            Text(row.platform),
+            literal(row.handle),
+            literal(row.name),
+            owner_text(row.owner_name, row.owner, row.owner_employment),
+            consultants,
+            literal(row.reporting_department or "", "")
+            if row.reporting_department
+            else Text("none", style="yellow"),
+            literal(", ".join(row.linked_departments)),
+            policy,
+            hours_text(row.weekly_hours),
+            Text(row.last_post_on or "never", style="" if row.last_post_on else "dim"),
+            Text(row.status, style=STATUS_STYLE.get(row.status, "")),
+        ]

@@ -1,0 +1,128 @@
+"""Shared fixtures: throwaway databases built from small inventory documents."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from inventory.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_db" / "acme.json"
+
+MINIMAL_DOCUMENT: dict[str, Any] = {
+    "format": "social-inventory/1",
+    "organization": {"name": "Test Org"},
+    "departments": [
+        {"name": "Customer Care", "function": "customer_care", "social_access": "open"},
+        {"name": "Marketing", "function": "marketing", "social_access": "open"},
+    ],
+    "people": [
+        {
+            "email": "anna@test.example",
+            "name": "Anna",
+            "department": "Marketing",
+            "employment": "employee",
+        },
+        {
+            "email": "ext@agency.example",
+            "name": "Ext",
+            "department": None,
+            "employment": "external",
+        },
+    ],
+    "consultants": [
+        {
+            "name": "Trainer",
+            "kind": "freelancer",
+            "knowledge_transfer": True,
+            "deliverables": ["Training"],
+            "contract_end_on": None,
+        }
+    ],
+    "policies": [
+        {
+            "version": "2026.1",
+            "title": "Social media policy",
+            "status": "approved",
+            "legal_reviewed_on": "2026-01-15",
+            "next_review_on": "2027-01-15",
+        }
+    ],
+    "channels": [
+        {
+            "platform": "instagram",
+            "handle": "@test",
+            "name": "Test Instagram",
+            "url": "https://www.instagram.com/test",
+            "status": "active",
+            "owner": "anna@test.example",
+            "backup_owner": None,
+            "reporting_department": "Marketing",
+            "linked_departments": ["Customer Care"],
+            "consultants": [{"consultant": "Trainer", "role": "advisory"}],
+            "credentials_holder": "in_house",
+            "policy": "2026.1",
+            "weekly_hours": 4,
+            "last_post_on": "2026-11-20",
+            "goals": ["relationship"],
+            "notes": "",
+        }
+    ],
+}
+
+
+@pytest.fixture
+def minimal_document() -> dict[str, Any]:
+    """A small, healthy document: no rule fires on it at 2026-11-26."""
+    return copy.deepcopy(MINIMAL_DOCUMENT)
+
+
+def run_cli(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    return run_cli
+
+
+@pytest.fixture
+def write_document(tmp_path: Path) -> Callable[[Any, str], Path]:
+    def write(document: Any, name: str = "doc.json") -> Path:
+        path = tmp_path / name
+        text = document if isinstance(document, str) else json.dumps(document, ensure_ascii=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def make_db(tmp_path: Path, write_document) -> Callable[[dict[str, Any]], Path]:
+    """Build a database from a document through the public `import` command."""
+    counter = iter(range(1000))
+
+    def make(document: dict[str, Any]) -> Path:
+        n = next(counter)
+        db = tmp_path / f"inventory-{n}.db"
+        result = run_cli("import", db, write_document(document, f"source-{n}.json"))
+        assert result.exit_code == 0, result.output
+        return db
+
+    return make
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path) -> Path:
+    from inventory.sample import build_sample
+
+    path = tmp_path / "sample.db"
+    build_sample(path)
+    return path

@@ -1,0 +1,155 @@
+"""Property: any valid document dumps back to itself, whatever its text holds."""
+
+from __future__ import annotations
+
+import json
+import string
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inventory.models import (
+    ChannelStatus,
+    ConsultantRole,
+    CredentialsHolder,
+    Employment,
+    Function,
+    Goal,
+    Platform,
+    PolicyStatus,
+    SocialAccess,
+)
+from tests.conftest import run_cli
+
+HOSTILE = [
+    "[/]",
+    "[@click=app.quit]",
+    "\x1b[2J",
+    "🎉📣",
+    "שלום עולם",
+    "مرحبا",
+    'say "hi"',
+    "a\nb",
+    "\\",
+    "it's",
+]
+
+# Canonical text: strings are trimmed on import, so generated ones already are.
+text = (
+    st.one_of(
+        st.sampled_from(HOSTILE),
+        st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=12),
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+maybe_text = st.one_of(st.just(""), text)
+dates = st.dates().map(lambda d: d.isoformat())
+hours = st.one_of(
+    st.none(), st.integers(0, 80), st.floats(0, 80, allow_nan=False).map(lambda x: round(x, 2))
+)
+
+
+def _enum(e):
+    return st.sampled_from([m.value for m in e])
+
+
+@st.composite
+def documents(draw):
+    departments = draw(st.lists(text, min_size=1, max_size=4, unique=True))
+    emails = draw(
+        st.lists(
+            st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=6).map(
+                lambda s: f"{s}@acme.example"
+            ),
+            max_size=4,
+            unique=True,
+        )
+    )
+    consultants = draw(st.lists(text, max_size=3, unique=True))
+    policies = draw(st.lists(text, max_size=3, unique=True))
+    handles = draw(st.lists(st.tuples(_enum(Platform), text), max_size=5, unique=True))
+    nullable = lambda values: st.one_of(st.none(), st.sampled_from(values)) if values else st.none()  # noqa: E731
+    return {
+        "format": "social-inventory/1",
+        "organization": {"name": draw(text)},
+        "departments": [
+            {
+                "name": n,
+                "function": draw(_enum(Function)),
+                "social_access": draw(_enum(SocialAccess)),
+            }
+            for n in sorted(departments)
+        ],
+        "people": [
+            {
+                "email": e,
+                "name": draw(text),
+                "department": draw(nullable(departments)),
+                "employment": draw(_enum(Employment)),
+            }
+            for e in sorted(emails)
+        ],
+        "consultants": [
+            {
+                "name": n,
+                "kind": draw(st.sampled_from(["agency", "freelancer"])),
+                "knowledge_transfer": draw(st.booleans()),
+                "deliverables": draw(st.lists(text, max_size=3)),
+                "contract_end_on": draw(st.one_of(st.none(), dates)),
+            }
+            for n in sorted(consultants)
+        ],
+        "policies": [
+            {
+                "version": v,
+                "title": draw(text),
+                "status": draw(_enum(PolicyStatus)),
+                "legal_reviewed_on": draw(st.one_of(st.none(), dates)),
+                "next_review_on": draw(st.one_of(st.none(), dates)),
+            }
+            for v in sorted(policies)
+        ],
+        "channels": [
+            {
+                "platform": p,
+                "handle": h,
+                "name": draw(text),
+                "url": draw(st.one_of(st.none(), st.just("https://example.com/x"))),
+                "status": draw(_enum(ChannelStatus)),
+                "owner": draw(nullable(emails)),
+                "backup_owner": draw(nullable(emails)),
+                "reporting_department": draw(nullable(departments)),
+                "linked_departments": draw(st.lists(st.sampled_from(departments), unique=True)),
+                "consultants": [
+                    {"consultant": c, "role": draw(_enum(ConsultantRole))}
+                    for c in draw(st.lists(st.sampled_from(consultants), unique=True))
+                ]
+                if consultants
+                else [],
+                "credentials_holder": draw(_enum(CredentialsHolder)),
+                "policy": draw(nullable(policies)),
+                "weekly_hours": draw(hours),
+                "last_post_on": draw(st.one_of(st.none(), dates)),
+                "goals": draw(st.lists(_enum(Goal), unique=True)),
+                "notes": draw(maybe_text),
+            }
+            for p, h in sorted(handles)
+        ],
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_any_document_round_trips(document) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "doc.json"
+        source.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        db = Path(folder) / "x.db"
+        result = run_cli("import", db, source)
+        assert result.exit_code == 0, result.output
+        dumped = run_cli("dump", db)
+        assert dumped.exit_code == 0
+        assert json.loads(dumped.stdout) == document

@@ -1,0 +1,95 @@
+"""Files that are not usable inventories are refused with exit 2 and left untouched."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+
+def _assert_refused(path: Path, expected: str, *commands: tuple[str, ...]) -> None:
+    before = path.read_bytes()
+    for command in commands:
+        result = run_cli(*command)
+        assert result.exit_code == 2, (command, result.output)
+        assert expected in result.stderr
+        assert "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def _all_commands(db: Path, doc: Path) -> list[tuple[str, ...]]:
+    return [("dump", str(db)), ("import", str(db), str(doc))]
+
+
+def test_text_file_is_refused(tmp_path, write_document, minimal_document) -> None:
+    db = tmp_path / "notes.db"
+    db.write_text("these are my notes, not a database\n")
+    doc = write_document(minimal_document)
+    _assert_refused(db, "not a SQLite file", *_all_commands(db, doc))
+
+
+def test_truncated_database_is_refused(sample_db, write_document, minimal_document) -> None:
+    conn = sqlite3.connect(sample_db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    data = sample_db.read_bytes()
+    sample_db.write_bytes(data[: len(data) // 2])
+    doc = write_document(minimal_document)
+    _assert_refused(sample_db, "damaged", *_all_commands(sample_db, doc))
+
+
+def test_newer_schema_is_refused(sample_db, write_document, minimal_document) -> None:
+    conn = sqlite3.connect(sample_db)
+    conn.execute("PRAGMA user_version = 999")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    doc = write_document(minimal_document)
+    _assert_refused(sample_db, "newer version of inventory", *_all_commands(sample_db, doc))
+
+
+@pytest.mark.parametrize("content", [b"", b"SQLite format 3\x00" + b"\x00" * 10])
+def test_header_only_garbage(tmp_path, content) -> None:
+    db = tmp_path / "odd.db"
+    db.write_bytes(content)
+    result = run_cli("dump", db)
+    if content:
+        assert result.exit_code == 2
+        assert "damaged" in result.stderr
+        assert db.read_bytes() == content
+    else:
+        assert result.exit_code == 0
+
+
+def test_folder_is_refused(tmp_path) -> None:
+    result = run_cli("dump", tmp_path)
+    assert result.exit_code == 2
+    assert "is a folder" in result.stderr
+
+
+def test_new_database_has_schema_and_user_version(tmp_path, write_document, minimal_document):
+    db = tmp_path / "new.db"
+    assert run_cli("import", db, write_document(minimal_document)).exit_code == 0
+    conn = sqlite3.connect(db)
+    from inventory.schema import SCHEMA_VERSION
+
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {
+        "channels",
+        "people",
+        "departments",
+        "consultants",
+        "policies",
+        "rules",
+        "waivers",
+        "history",
+        "channel_departments",
+        "channel_consultants",
+    } <= tables
