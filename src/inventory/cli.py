@@ -151,6 +151,46 @@ def write_output(text: str, output: str | None) -> None:
         fail(f"{output} can't be written: {error.strerror}")
 
 
+@main.command("history")
+@click.argument("db")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def history_command(db: str, limit: int) -> None:
+    """List recorded changes, newest first: when, who, from where, what."""
+    from inventory.history import list_history
+
+    with open_or_fail(db, create=False) as store:
+        entries = list_history(store, limit)
+    if not entries:
+        click.echo("no changes recorded")
+    for entry in entries:
+        undo = f" (undoes change {entry.undoes})" if entry.undoes else ""
+        click.echo(
+            f"{entry.change_id:>5}  {entry.at}  {entry.user} via {entry.source}: "
+            f"{entry.action} {entry.kind} {_printable(entry.key)}{undo}"
+        )
+
+
+def _printable(text: str) -> str:
+    """User text on a terminal: control characters shown, never executed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+@main.command("undo")
+@click.argument("db")
+@click.option("--user", help="Who made the change (default: $USER).")
+def undo_command(db: str, user: str | None) -> None:
+    """Undo the last change not yet undone (as ctrl+z does in the UI)."""
+    from inventory.history import undo_last
+
+    with open_or_fail(db, create=False, user=user) as store:
+        store.source = "cli"
+        try:
+            what = undo_last(store)
+        except StoreError as error:
+            fail(str(error))
+    click.echo(what or "nothing to undo")
+
+
 @main.command("dump")
 @click.argument("db")
 @click.option("-o", "--output", help="File to write (default: standard output).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -31,7 +32,10 @@ class ReadOnlyError(StoreError):
 
 
 def default_user() -> str:
-    return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 @dataclass
@@ -99,6 +103,13 @@ def _check_is_sqlite(path: Path) -> None:
         raise StoreError(f"{path} is not an inventory database (not a SQLite file)")
 
 
+def _is_read_only(path: Path) -> bool:
+    """Read-only by permission, or by the file's mode bits (root can write anyway, but the
+    owner marked the file read-only: respect that)."""
+    no_write_bits = path.stat().st_mode & 0o222 == 0
+    return no_write_bits or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
 def _probe_existing(path: Path) -> int:
     """Read the schema version without writing; refuse corrupt or newer databases."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
@@ -164,7 +175,7 @@ def open_store(path: str | Path, *, create: bool = True, source: str = "cli") ->
     if exists:
         _check_is_sqlite(path)
         version = _probe_existing(path)
-        readonly = not os.access(path, os.W_OK) or not os.access(path.parent or ".", os.W_OK)
+        readonly = _is_read_only(path)
     else:
         if not path.parent.exists():
             raise StoreError(f"{path.parent} does not exist: can't create {path.name} there")
