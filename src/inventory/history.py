@@ -150,11 +150,16 @@ def undo_last(store: Store) -> str | None:
             return None
         entries = change_entries(store, change_id)
         records.revert(store, [Change(e.kind, e.key, e.before, e.after) for e in entries])
-        log_changes(
-            store,
-            [Change(e.kind, e.key, e.after, e.before) for e in entries],
-            undoes=change_id,
-        )
+        reverted = [
+            Change(
+                e.kind,
+                e.key if e.before is None else records.key_of_values(e.kind, e.before),
+                e.after,
+                e.before,
+            )
+            for e in entries
+        ]
+        log_changes(store, reverted, undoes=change_id)
     first = entries[0]
     what = f"{first.action} of {first.kind} {first.key}"
     if len(entries) > 1:

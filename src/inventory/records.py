@@ -619,7 +619,7 @@ def revert(store: Store, changes: list[Change]) -> None:
     for change in changes:
         if change.kind not in _KIND_ORDER:
             raise StoreError(f"changes to {change.kind} records can't be undone here")
-        after_key = change.key if change.after is None else _key_of(change.kind, change.after)
+        after_key = change.key if change.after is None else key_of_values(change.kind, change.after)
         if _current(store, change.kind, after_key) != change.after:
             from inventory.history import UndoError
 
@@ -630,7 +630,7 @@ def revert(store: Store, changes: list[Change]) -> None:
     ordered = sorted(changes, key=lambda c: _KIND_ORDER.index(c.kind))
     for change in reversed(ordered):
         if change.before is None and change.after is not None:
-            _delete(store, change.kind, _key_of(change.kind, change.after))
+            _delete(store, change.kind, key_of_values(change.kind, change.after))
     for change in ordered:
         if change.before is None:
             continue
@@ -639,7 +639,7 @@ def revert(store: Store, changes: list[Change]) -> None:
             continue
         record = RECORD_MODELS[change.kind].model_validate(change.before)
         if change.after is not None:
-            after_key = _key_of(change.kind, change.after)
+            after_key = key_of_values(change.kind, change.after)
             if after_key != record_key(change.kind, record):
                 _rename(store, change.kind, after_key, record)
         _WRITERS[change.kind](store, [record])
@@ -653,7 +653,7 @@ def _current(store: Store, kind: str, key: str) -> dict[str, Any] | None:
     return None if loaded is None else _plain(loaded.record)
 
 
-def _key_of(kind: str, values: dict[str, Any]) -> str:
+def key_of_values(kind: str, values: dict[str, Any]) -> str:
     if kind == "organization":
         return "organization"
     return record_key(kind, RECORD_MODELS[kind].model_construct(**values))
