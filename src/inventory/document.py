@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 
 from inventory import records
 from inventory.history import log_changes
-from inventory.models import DOCUMENT_FORMAT, InventoryDocument, Record, channel_id
+from inventory.models import DOCUMENT_FORMAT, InventoryDocument, channel_id
 from inventory.records import KnownKeys, Problem, record_label
 from inventory.store import Store
 from inventory.validation import describe_error
@@ -51,7 +55,28 @@ class ImportSummary:
         )
 
 
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building or writing a whole inventory.
+
+    Hundreds of thousands of small, acyclic objects make it rescan the heap over and
+    over: measured on 100,000 channels, import takes 19 s with it running, 11 s without.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_document(text: str, known: KnownKeys | None = None) -> InventoryDocument:
+    with _bulk():
+        return _parse_document(text, known)
+
+
+def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
     """Parse and check a document's text; raise DocumentError naming every problem.
 
     Field errors, duplicate keys and dangling references are all collected, so a user
@@ -119,9 +144,9 @@ def _raw_keys(raw: dict) -> _RawKeys:
     )
 
 
-def _labelled(raw: dict) -> list[tuple[str, str, dict]]:
+def _labelled(raw: dict) -> list[records.Labelled]:
     return [
-        (_RECORD_KINDS[collection][0], _record_label(raw, collection, index), item)
+        (_RECORD_KINDS[collection][0], partial(_record_label, raw, collection, index), item)
         for collection in ("people", "channels")
         for index, item in _items(raw, collection)
     ]
@@ -172,18 +197,11 @@ def import_document(store: Store, document: InventoryDocument, *, replace: bool)
 
     A merge may refer to records already in the database; a replace only to the document's.
     """
-    with store.transaction():
+    with _bulk(), store.transaction():
         known = _document_keys(document)
         if not replace:
             known = known.union(KnownKeys.of_store(store))
-        problems = records.reference_problems(
-            known,
-            [("person", record_label("person", p.email), p.model_dump()) for p in document.people]
-            + [
-                ("channel", record_label("channel", c.key), c.model_dump())
-                for c in document.channels
-            ],
-        )
+        problems = records.reference_problems(known, _labelled_records(document))
         if problems:
             raise DocumentError(problems)
         before = records.snapshot(store)
@@ -194,8 +212,8 @@ def import_document(store: Store, document: InventoryDocument, *, replace: bool)
         records.write_people(store, document.people)
         records.write_consultants(store, document.consultants)
         records.write_policies(store, document.policies)
-        records.write_channels(store, document.channels)
-        log_changes(store, records.changes_between(before, records.snapshot(store)))
+        records.write_channels(store, document.channels, fresh=replace or not before)
+        log_changes(store, records.changes_between(before, _state_after(before, document, replace)))
     return ImportSummary(
         departments=len(document.departments),
         people=len(document.people),
@@ -205,20 +223,47 @@ def import_document(store: Store, document: InventoryDocument, *, replace: bool)
     )
 
 
-def _plain(items: list[Record]) -> list[dict[str, Any]]:
-    return [item.model_dump(mode="json") for item in items]
+def _labelled_records(document: InventoryDocument) -> list[records.Labelled]:
+    return [
+        (kind, partial(record_label, kind, records.record_key(kind, item)), item.__dict__)
+        for kind, items in (("person", document.people), ("channel", document.channels))
+        for item in items
+    ]
+
+
+def _state_after(
+    before: records.Snapshot, document: InventoryDocument, replace: bool
+) -> records.Snapshot:
+    """What the database holds after the import, computed rather than read back."""
+    after: records.Snapshot = {} if replace else dict(before)
+    after[("organization", "organization")] = document.organization.model_dump()
+    for kind, items in (
+        ("department", document.departments),
+        ("person", document.people),
+        ("consultant", document.consultants),
+        ("policy", document.policies),
+        ("channel", document.channels),
+    ):
+        for item in items:
+            after[(kind, records.record_key(kind, item))] = item.model_dump(mode="json")
+    return after
 
 
 def dump_document(store: Store) -> dict[str, Any]:
     """The whole inventory as a document, in canonical order."""
+    with _bulk():
+        return _dump_document(store)
+
+
+def _dump_document(store: Store) -> dict[str, Any]:
     return {
         "format": DOCUMENT_FORMAT,
         "organization": records.read_organization(store).model_dump(),
-        "departments": _plain(records.list_departments(store)),
-        "people": _plain(records.list_people(store)),
-        "consultants": _plain(records.list_consultants(store)),
-        "policies": _plain(records.list_policies(store)),
-        "channels": _plain(records.list_channels(store)),
+        "departments": records.plain_records(store, "department"),
+        "people": records.plain_records(store, "person"),
+        "consultants": records.plain_records(store, "consultant"),
+        "policies": records.plain_records(store, "policy"),
+        "channels": records.plain_records(store, "channel"),
     }
 
 

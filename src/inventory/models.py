@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -241,23 +242,25 @@ class Channel(Record):
     @field_validator("linked_departments", "goals")
     @classmethod
     def _no_repeats(cls, values: list[str]) -> list[str]:
-        repeated = sorted({str(v) for v in values if values.count(v) > 1})
-        if repeated:
-            raise ValueError(f"lists {', '.join(map(repr, repeated))} more than once")
+        _refuse_repeats([str(v) for v in values], "")
         return values
 
     @field_validator("consultants")
     @classmethod
     def _one_role_per_consultant(cls, values: list[ChannelConsultant]) -> list[ChannelConsultant]:
-        names = [v.consultant for v in values]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"lists consultant {', '.join(map(repr, repeated))} more than once")
+        _refuse_repeats([v.consultant for v in values], "consultant ")
         return values
 
     @property
     def key(self) -> str:
         return channel_id(self.platform, self.handle)
+
+
+def _refuse_repeats(values: list[str], what: str) -> None:
+    if len(set(values)) == len(values):
+        return
+    repeated = sorted(value for value, count in Counter(values).items() if count > 1)
+    raise ValueError(f"lists {what}{', '.join(map(repr, repeated))} more than once")
 
 
 def channel_id(platform: str, handle: str) -> str:
