@@ -126,3 +126,20 @@ def sample_db(tmp_path: Path) -> Path:
     path = tmp_path / "sample.db"
     build_sample(path)
     return path
+
+
+# --- rules engine fixtures ------------------------------------------------------------------
+
+AS_OF = "2026-11-26"
+
+
+def check_json(db: Path, *args: str, as_of: str = AS_OF) -> tuple[int, dict[str, Any]]:
+    """`inventory check DB --format json`: (exit code, parsed export)."""
+    result = run_cli("check", db, "--format", "json", "--as-of", as_of, *args)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def flag_keys(export: dict[str, Any]) -> list[tuple[str, str]]:
+    """(rule, subject id) of every flag in an export, in export order."""
+    return [(flag["rule"], flag["subject"]["id"]) for flag in export["flags"]]

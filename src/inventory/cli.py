@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import sqlite3
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
 from inventory.document import DocumentError, dump_text, import_document, parse_document
+from inventory.export import export_text, write_export
 from inventory.records import KnownKeys
+from inventory.rules import catalog
+from inventory.rules.catalog import RuleError
+from inventory.rules.evaluate import evaluate_rules
+from inventory.rules.flags import SEVERITY_ORDER, Evaluation
+from inventory.rules.report import check_report, explain_rule, rules_table
+from inventory.rules.waivers import WaiverError, list_waivers, unwaive, waive
 from inventory.store import Store, StoreError, open_store
 
 USAGE_ERROR = 2
@@ -198,3 +209,280 @@ def dump_command(db: str, output: str | None) -> None:
     """Write DB's inventory document."""
     with open_or_fail(db, create=False) as store:
         write_output(dump_text(store), output)
+
+
+# --- rules: check, export, rules, waive ----------------------------------------------------
+
+FAIL_ON_LEVELS = ("error", "warning", "info", "never")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Parse a YYYY-MM-DD option; a bad one is one clear line and exit 2."""
+    if value is None:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(value.strip()):
+            raise ValueError
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--{param.name.replace('_', '-')}: {value!r} is not a date (YYYY-MM-DD)")
+    raise AssertionError("unreachable")
+
+
+def _evaluate(store: Store, as_of: date | None) -> Evaluation:
+    try:
+        return evaluate_rules(store, as_of or date.today())
+    except sqlite3.Error as error:
+        fail(f"{store.path}: the rules could not be evaluated: {error}")
+    raise AssertionError("unreachable")
+
+
+def _warn_broken(evaluation: Evaluation, db: str) -> None:
+    if evaluation.broken_rules:
+        codes = ", ".join(broken.rule for broken in evaluation.broken_rules)
+        click.echo(
+            f"inventory: warning: broken rule(s) not evaluated: {codes} "
+            f"(see `inventory rules {db}`)",
+            err=True,
+        )
+
+
+@main.command("check")
+@click.argument("db")
+@click.option("--as-of", callback=_date_option, help="Evaluation date (default: today).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a report grouped by recommendation; json: the flags export.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_LEVELS),
+    default="error",
+    show_default=True,
+    help="Exit 1 when an unwaived flag at or above this severity exists.",
+)
+def check_command(db: str, as_of: date | None, output_format: str, fail_on: str) -> None:
+    """Evaluate the rules on DB and report the flags.
+
+    Exit status: 0 when no unwaived flag reaches --fail-on, 1 when one does, 2 when DB
+    can't be used.
+    """
+    with open_or_fail(db, create=False) as store:
+        evaluation = _evaluate(store, as_of)
+    if output_format == "json":
+        click.echo(export_text(evaluation), nl=False)
+    else:
+        click.echo(check_report(evaluation), nl=False)
+    _warn_broken(evaluation, db)
+    if fail_on != "never":
+        threshold = SEVERITY_ORDER[fail_on]
+        if any(
+            not flag.waived and SEVERITY_ORDER[flag.severity] <= threshold
+            for flag in evaluation.flags
+        ):
+            sys.exit(1)
+
+
+@main.command("export")
+@click.argument("db")
+@click.option(
+    "-o", "--output", default="flags.json", show_default=True, help="File to write ('-': stdout)."
+)
+@click.option("--as-of", callback=_date_option, help="Evaluation date (default: today).")
+def export_command(db: str, output: str, as_of: date | None) -> None:
+    """Write the flags export (JSON) of DB."""
+    with open_or_fail(db, create=False) as store:
+        evaluation = _evaluate(store, as_of)
+    text = export_text(evaluation)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        try:
+            write_export(output, text)
+        except OSError as error:
+            fail(f"{output} can't be written: {error.strerror}")
+        click.echo(output)
+    _warn_broken(evaluation, db)
+
+
+def _parameter_value(text: str) -> object:
+    """A --set-param value: JSON when it parses (90, true, null, "x"), else the text itself."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+@main.command("rules")
+@click.argument("db")
+@click.option("--explain", metavar="CODE", help="Print one rule whole.")
+@click.option("--enable", metavar="CODE", help="Enable a rule.")
+@click.option("--disable", metavar="CODE", help="Disable a rule.")
+@click.option("--set-severity", nargs=2, metavar="CODE LEVEL", help="error, warning or info.")
+@click.option("--set-param", nargs=2, metavar="CODE NAME=VALUE", help="Change a parameter.")
+@click.option("--add", "add_file", metavar="FILE.json", help="Add a custom rule.")
+@click.option("--edit", "edit_file", metavar="FILE.json", help="Change fields of a rule.")
+@click.option("--delete", metavar="CODE", help="Delete a custom rule.")
+def rules_command(
+    db: str,
+    explain: str | None,
+    enable: str | None,
+    disable: str | None,
+    set_severity: tuple[str, str] | None,
+    set_param: tuple[str, str] | None,
+    add_file: str | None,
+    edit_file: str | None,
+    delete: str | None,
+) -> None:
+    """List DB's rules, explain one, or change one (one change per run).
+
+    A changed or added rule is tried on DB first and refused, with the reason, if it
+    can't run. The rule file format is described in docs/rules.md.
+    """
+    actions = {
+        "--explain": explain,
+        "--enable": enable,
+        "--disable": disable,
+        "--set-severity": set_severity,
+        "--set-param": set_param,
+        "--add": add_file,
+        "--edit": edit_file,
+        "--delete": delete,
+    }
+    chosen = [name for name, value in actions.items() if value]
+    if len(chosen) > 1:
+        fail(f"use one of {', '.join(chosen)} at a time")
+    with open_or_fail(db, create=False) as store:
+        try:
+            _rules_action(
+                store,
+                explain,
+                enable,
+                disable,
+                set_severity,
+                set_param,
+                add_file,
+                edit_file,
+                delete,
+            )
+        except (RuleError, StoreError) as error:
+            fail(str(error))
+
+
+def _rules_action(
+    store: Store,
+    explain: str | None,
+    enable: str | None,
+    disable: str | None,
+    set_severity: tuple[str, str] | None,
+    set_param: tuple[str, str] | None,
+    add_file: str | None,
+    edit_file: str | None,
+    delete: str | None,
+) -> None:
+    if explain:
+        rule = catalog.require_rule(store, explain)
+        click.echo(explain_rule(rule, catalog.broken_rules(store).get(rule.code)), nl=False)
+    elif enable or disable:
+        code = enable or disable
+        catalog.set_enabled(store, code, bool(enable))
+        click.echo(f"{code}: {'enabled' if enable else 'disabled'}")
+    elif set_severity:
+        code, level = set_severity
+        catalog.set_severity(store, code, level)
+        click.echo(f"{code}: severity {level}")
+    elif set_param:
+        code, assignment = set_param
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.strip():
+            fail(f"--set-param: {assignment!r} is not NAME=VALUE")
+        catalog.set_parameter(store, code, name.strip(), _parameter_value(value.strip()))
+        click.echo(f"{code}: {name.strip()} = {value.strip()}")
+    elif add_file:
+        rule = catalog.rule_from_json(_read_text(add_file), source=add_file)
+        if catalog.get_rule(store, rule.code) is not None:
+            fail(f"{add_file}: rule {rule.code} exists already; use --edit to change it")
+        catalog.save_rule(store, rule)
+        click.echo(f"{rule.code}: added")
+    elif edit_file:
+        try:
+            changes = json.loads(_read_text(edit_file))
+        except json.JSONDecodeError as error:
+            fail(f"{edit_file}: not valid JSON: {error.msg} at line {error.lineno}")
+        if not isinstance(changes, dict) or not isinstance(changes.get("code"), str):
+            fail(f'{edit_file}: expected a JSON object with the rule\'s "code"')
+        catalog.update_rule(store, changes["code"], changes)
+        click.echo(f"{changes['code']}: changed")
+    elif delete:
+        catalog.delete_rule(store, delete)
+        click.echo(f"{delete}: deleted")
+    else:
+        click.echo(rules_table(catalog.list_rules(store), catalog.broken_rules(store)), nl=False)
+
+
+@main.command("waive")
+@click.argument("db")
+@click.argument("rule")
+@click.argument("subject_id")
+@click.option("--reason", help="Why the flag is accepted (required).")
+@click.option("--until", callback=_date_option, help="Last day the waiver applies.")
+@click.option("--user", help="Who waives it (default: $USER).")
+@click.option("--remove", is_flag=True, help="Remove the waiver instead.")
+def waive_command(
+    db: str,
+    rule: str,
+    subject_id: str,
+    reason: str | None,
+    until: date | None,
+    user: str | None,
+    remove: bool,
+) -> None:
+    """Waive RULE's flag on SUBJECT_ID (e.g. instagram/@acme_it): it stays reported, marked
+    waived, and no longer counts towards `check`'s exit status."""
+    with open_or_fail(db, create=False, user=user) as store:
+        try:
+            if remove:
+                if not unwaive(store, rule, subject_id):
+                    fail(f"there is no waiver of {rule} on {subject_id}")
+                click.echo(f"removed the waiver of {rule} on {subject_id}")
+                return
+            if not reason or not reason.strip():
+                fail("--reason is required: say why the flag is accepted")
+            today = date.today()
+            waive(store, rule, subject_id, reason, until, store.user, today)
+        except (RuleError, WaiverError, StoreError) as error:
+            fail(str(error))
+        flagged = any(
+            flag.rule == rule and flag.subject_id == subject_id
+            for flag in _evaluate(store, today).flags
+        )
+    click.echo(f"waived {rule} on {subject_id}" + (f" until {until}" if until else ""))
+    if until is not None and until < today:
+        click.echo(f"inventory: warning: {until} is past; the waiver has expired", err=True)
+    if not flagged:
+        click.echo(
+            f"inventory: warning: {rule} flags nothing on {subject_id} today; "
+            "the waiver will apply if it does",
+            err=True,
+        )
+
+
+@main.command("waivers")
+@click.argument("db")
+def waivers_command(db: str) -> None:
+    """List DB's waivers."""
+    with open_or_fail(db, create=False) as store:
+        entries = list_waivers(store)
+    for entry in entries:
+        waiver = entry.waiver
+        until = waiver.until.isoformat() if waiver.until else "no expiry"
+        click.echo(
+            f"{entry.rule}  {_printable(entry.subject_id)}  until {until}  "
+            f"by {_printable(waiver.by)} on {waiver.on}: {_printable(waiver.reason)}"
+        )
+    click.echo(f"{len(entries)} waiver{'s' if len(entries) != 1 else ''}")

@@ -48,7 +48,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "subject_type": "channel",
         "parameters": {},
         "condition": "is_live AND owner_email IS NULL",
-        "message": "'No in-house owner is accountable for this channel'",
+        "message": "'No owner is accountable for this channel'",
         "explanation": _explain(
             "A live channel (status other than retired) whose `owner` is not set.",
             "Every point of contact with the outside world needs one in-house person who "
@@ -90,9 +90,9 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_live AND full_management_count > 0",
         "message": (
-            "iif(full_management_count > 1, 'Consultants ', 'Consultant ') || "
-            "full_management_consultants || "
-            "iif(full_management_count > 1, ' have', ' has') || ' full management'"
+            "iif(full_management_count > 1, 'Consultants ', 'Consultant ')\n"
+            "|| full_management_consultants\n"
+            "|| iif(full_management_count > 1, ' have', ' has') || ' full management'"
         ),
         "explanation": _explain(
             "A live channel where at least one consultant has the role `full_management`.",
@@ -102,8 +102,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "coordinate the channel.",
             'A channel with "consultants": [{"consultant": "BuzzGuru Srl", '
             '"role": "full_management"}].',
-            'A channel with "consultants": [{"consultant": "BuzzGuru Srl", '
-            '"role": "content"}].',
+            'A channel with "consultants": [{"consultant": "BuzzGuru Srl", "role": "content"}].',
         ),
     },
     {
@@ -115,8 +114,9 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_live AND credentials_holder IN ('consultant', 'unknown')",
         "message": (
-            "iif(credentials_holder = 'consultant', 'The login is held by a consultant', "
-            "'Nobody knows who holds the login')"
+            "iif(credentials_holder = 'consultant',\n"
+            "    'The login is held by a consultant',\n"
+            "    'Nobody knows who holds the login')"
         ),
         "explanation": _explain(
             "A live channel whose `credentials_holder` is `consultant` or `unknown`.",
@@ -157,8 +157,8 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_engaged AND NOT knowledge_transfer",
         "message": (
-            "name || ' works on ' || live_channel_count || ' live channel' || "
-            "iif(live_channel_count = 1, '', 's') || ' without transferring skills'"
+            "name || ' works on ' || live_channel_count || ' live channel'\n"
+            "|| iif(live_channel_count = 1, '', 's') || ' without transferring skills'"
         ),
         "explanation": _explain(
             "An engaged consultant (listed on at least one live channel) whose "
@@ -198,13 +198,16 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "subject_type": "channel",
         "parameters": {},
         "condition": (
-            "is_live AND (reporting_department IS NULL "
-            "OR reporting_department_function <> 'marketing')"
+            "is_live AND (\n"
+            "    reporting_department IS NULL\n"
+            "    OR reporting_department_function <> 'marketing'\n"
+            ")"
         ),
         "message": (
-            "iif(reporting_department IS NULL, 'No reporting department', "
-            "'Reports to ' || reporting_department || ' (' || "
-            "reporting_department_function || '), not marketing')"
+            "iif(reporting_department IS NULL,\n"
+            "    'No reporting department',\n"
+            "    'Reports to ' || reporting_department\n"
+            "    || ' (' || reporting_department_function || '), not marketing')"
         ),
         "explanation": _explain(
             "A live channel with no `reporting_department`, or one whose department's "
@@ -226,8 +229,9 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_live AND other_linked_department_count = 0",
         "message": (
-            "iif(linked_department_count = 0, 'No linked departments', "
-            "'Linked only to its reporting department')"
+            "iif(linked_department_count = 0,\n"
+            "    'No linked departments',\n"
+            "    'Linked only to its reporting department')"
         ),
         "explanation": _explain(
             "A live channel with no `linked_departments` besides its reporting department.",
@@ -235,8 +239,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "the company is really integrated. A channel that works with nobody else "
             "talks without listening.",
             "List the departments the channel works with under `linked_departments`.",
-            'A channel reporting to Customer Care with "linked_departments": '
-            '["Customer Care"].',
+            'A channel reporting to Customer Care with "linked_departments": ["Customer Care"].',
             'A channel reporting to Marketing with "linked_departments": ["Customer Care"].',
         ),
     },
@@ -249,15 +252,14 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "approved_policy_count = 0",
         "message": (
-            "'No policy version is approved (' || policy_count || ' version' || "
-            "iif(policy_count = 1, '', 's') || ' on record)'"
+            "'No policy version is approved (' || policy_count || ' version'\n"
+            "|| iif(policy_count = 1, '', 's') || ' on record)'"
         ),
         "explanation": _explain(
             "The organization has no policy with `status` `approved`.",
             "A good social media policy, reviewed by legal, tells employees what they may "
             "do and protects both them and the company.",
-            "Write the policy with legal, approve it and record it with status "
-            "`approved`.",
+            "Write the policy with legal, approve it and record it with status `approved`.",
             "An inventory whose only policy is a draft.",
             "An inventory with one approved policy.",
         ),
@@ -289,12 +291,12 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_live AND (policy IS NULL OR policy_status <> 'approved')",
         "message": (
-            "iif(policy IS NULL, 'No policy', "
-            "'Policy ' || policy || ' is ' || policy_status || ', not approved')"
+            "iif(policy IS NULL,\n"
+            "    'No policy',\n"
+            "    'Policy ' || policy || ' is ' || policy_status || ', not approved')"
         ),
         "explanation": _explain(
-            "A live channel with no `policy`, or whose policy's `status` is not "
-            "`approved`.",
+            "A live channel with no `policy`, or whose policy's `status` is not `approved`.",
             "The people running a channel need to know which rules they follow.",
             "Set `policy` to an approved policy version.",
             'A channel with "policy": "2026.2-draft", a draft.',
@@ -315,10 +317,8 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "Platforms, laws and the company change; a policy that is never reviewed "
             "stops describing reality.",
             "Review the policy, then move `next_review_on` forward.",
-            'An approved policy with "next_review_on": "2026-06-30", checked as of '
-            "2026-11-26.",
-            'An approved policy with "next_review_on": "2027-01-15", checked as of '
-            "2026-11-26.",
+            'An approved policy with "next_review_on": "2026-06-30", checked as of 2026-11-26.',
+            'An approved policy with "next_review_on": "2027-01-15", checked as of 2026-11-26.',
         ),
     },
     {
@@ -330,8 +330,9 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_active AND (weekly_hours IS NULL OR weekly_hours = 0)",
         "message": (
-            "iif(weekly_hours IS NULL, 'No in-house hours allocated (unknown)', "
-            "'No in-house hours allocated (0 a week)')"
+            "iif(weekly_hours IS NULL,\n"
+            "    'No in-house hours allocated (unknown)',\n"
+            "    'No in-house hours allocated (0 a week)')"
         ),
         "explanation": _explain(
             "An active channel whose `weekly_hours` is null or 0.",
@@ -350,24 +351,26 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "subject_type": "channel",
         "parameters": {"max_days_since_post": 90},
         "condition": (
-            "is_active AND (last_post_on IS NULL "
-            "OR julianday(:as_of) - julianday(last_post_on) > :max_days_since_post)"
+            "is_active AND (\n"
+            "    last_post_on IS NULL\n"
+            "    OR julianday(:as_of) - julianday(last_post_on) > :max_days_since_post\n"
+            ")"
         ),
         "message": (
-            "iif(last_post_on IS NULL, 'Never posted', "
-            "'No post for ' || CAST(julianday(:as_of) - julianday(last_post_on) AS INTEGER) "
-            "|| ' days (last on ' || last_post_on || ')')"
+            "iif(last_post_on IS NULL,\n"
+            "    'Never posted',\n"
+            "    'No post for '\n"
+            "    || CAST(julianday(:as_of) - julianday(last_post_on) AS INTEGER)\n"
+            "    || ' days (last on ' || last_post_on || ')')"
         ),
         "explanation": _explain(
             "An active channel whose `last_post_on` is null, or more than "
             "`max_days_since_post` days before the evaluation date.",
-            "An abandoned channel still speaks for the company: visitors see that nobody "
-            "is there.",
+            "An abandoned channel still speaks for the company: visitors see that nobody is there.",
             "Post, or set the channel's status to `dormant` or `retired`.",
             'An active channel with "last_post_on": "2026-06-02", checked as of '
             "2026-11-26 (177 days).",
-            'An active channel with "last_post_on": "2026-11-20", checked as of '
-            "2026-11-26.",
+            'An active channel with "last_post_on": "2026-11-20", checked as of 2026-11-26.',
             parameters="max_days_since_post (number, default 90): how many days without a "
             "post are still fine.",
         ),
@@ -380,11 +383,16 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "subject_type": "channel",
         "parameters": {},
         "condition": (
-            "is_live AND EXISTS (SELECT 1 FROM json_each(goals) WHERE value = 'sales_roi') "
-            "AND NOT EXISTS (SELECT 1 FROM json_each(goals) "
-            "WHERE value IN ('relationship', 'customer_care', 'community'))"
+            "is_live\n"
+            "AND EXISTS (SELECT 1 FROM json_each(goals) WHERE value = 'sales_roi')\n"
+            "AND NOT EXISTS (\n"
+            "    SELECT 1 FROM json_each(goals)\n"
+            "    WHERE value IN ('relationship', 'customer_care', 'community')\n"
+            ")"
         ),
-        "message": "'Goals include sales_roi but not relationship, customer_care or community'",
+        "message": (
+            "'Goals include sales_roi but not relationship, customer_care '\n|| 'or community'"
+        ),
         "explanation": _explain(
             "A live channel whose `goals` include `sales_roi` but none of `relationship`, "
             "`customer_care` or `community`.",

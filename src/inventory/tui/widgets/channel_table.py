@@ -46,7 +46,7 @@ def owner_text(name: str | None, email: str | None, employment: str | None) -> T
         return Text("none", style="red")
     text = literal(name or email)
     if employment == "external":
-        text.append(" ext", style="bold red")
+        text = Text("ext ", style="bold red") + text
     return text
 
 
@@ -60,18 +60,18 @@ class ChannelTable(VirtualTable):
     """One row per channel; rows are fetched from SQLite a page at a time."""
 
     columns: ClassVar[list[Column]] = [
-        Column("flag", "Flags", 7),
+        Column("flag", "Flags", 5),
         Column("platform", "Platform", 9),
-        Column("handle", "Handle", 22, 10),
-        Column("name", "Name", 24, 10),
-        Column("owner", "Owner", 20, 10),
+        Column("handle", "Handle", 22, 12),
+        Column("name", "Name", 24, 12),
+        Column("owner", "Owner", 20, 11),
         Column("consultants", "Consultants", 22, 8, sortable=False),
-        Column("department", "Reports to", 17, 8),
+        Column("department", "Reports to", 17, 9),
         Column("linked", "Linked depts", 20, 8, sortable=False),
-        Column("policy", "Policy", 16, 8),
-        Column("hours", "h/wk", 5, justify="right"),
+        Column("policy", "Policy", 14, 6),
+        Column("hours", "h/wk", 4, justify="right"),
         Column("last_post", "Last post", 10),
-        Column("status", "Status", 8),
+        Column("status", "Status", 7),
     ]
 
     def cells(self, row: ChannelRow) -> list[Text]:
@@ -80,9 +80,8 @@ class ChannelTable(VirtualTable):
             for name, role in row.consultants
         )
         policy = Text("none", style="yellow") if row.policy is None else literal(row.policy)
-        if row.policy_status is not None:
-            style = "dim" if row.policy_status == "approved" else "yellow"
-            policy.append(f" {row.policy_status}", style=style)
+        if row.policy_status not in (None, "approved"):
+            policy.append(f" {row.policy_status}", style="yellow")
         return [
             mark_text(row.mark),
             Text(row.platform),

@@ -240,11 +240,12 @@ class VirtualTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             header = []
-            for column in self.columns:
-                label = column.label
+            for column, column_width in zip(self.columns, self._widths, strict=False):
+                label = Text(column.label)
                 if column.key == self.sort_column:
-                    label += " ▼" if self.sort_descending else " ▲"
-                header.append(Text(label))
+                    label.truncate(max(1, column_width - 2), overflow="ellipsis")
+                    label.append(" ▼" if self.sort_descending else " ▲")
+                header.append(label)
             style = base + self.get_component_rich_style("virtual-table--header")
             strip = self._line(header, style)
         else:

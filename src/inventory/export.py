@@ -1,0 +1,84 @@
+"""The flags export (format `social-inventory-flags/1`): what `export` writes and
+`check --format json` prints. Its JSON Schema ships beside this module."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from inventory.files import write_atomically
+from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
+
+EXPORT_FORMAT = "social-inventory-flags/1"
+SCHEMA_FILE = "flags-export.schema.json"
+RECOMMENDATION_NUMBERS = range(1, 8)
+
+
+def export_schema() -> dict[str, Any]:
+    """The JSON Schema of the export, as shipped in the package."""
+    return json.loads(files("inventory").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+def format_timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _flag(flag: Flag) -> dict[str, Any]:
+    waiver = flag.waiver
+    return {
+        "rule": flag.rule,
+        "recommendation": flag.recommendation,
+        "severity": flag.severity,
+        "title": flag.title,
+        "message": flag.message,
+        "subject": {"type": flag.subject_type, "id": flag.subject_id, "name": flag.subject_name},
+        "waived": waiver is not None,
+        "waiver": None
+        if waiver is None
+        else {
+            "reason": waiver.reason,
+            "until": waiver.until.isoformat() if waiver.until else None,
+            "by": waiver.by,
+            "on": waiver.on.isoformat(),
+        },
+    }
+
+
+def build_export(evaluation: Evaluation, generated_at: datetime) -> dict[str, Any]:
+    """The export document, keys in the order of flags-export.md."""
+    unwaived = [flag for flag in evaluation.flags if not flag.waived]
+    by_severity = {severity: 0 for severity in SEVERITY_ORDER}
+    by_recommendation = {str(number): 0 for number in RECOMMENDATION_NUMBERS}
+    for flag in unwaived:
+        by_severity[flag.severity] += 1
+        by_recommendation[str(flag.recommendation)] += 1
+    return {
+        "format": EXPORT_FORMAT,
+        "generated_at": format_timestamp(generated_at),
+        "as_of": evaluation.as_of.isoformat(),
+        "organization": evaluation.organization,
+        "summary": {
+            "checked": dict(evaluation.checked),
+            "flags": len(evaluation.flags),
+            "waived": len(evaluation.flags) - len(unwaived),
+            "by_severity": by_severity,
+            "by_recommendation": by_recommendation,
+            "broken_rules": [
+                {"rule": broken.rule, "error": broken.error} for broken in evaluation.broken_rules
+            ],
+        },
+        "flags": [_flag(flag) for flag in evaluation.flags],
+    }
+
+
+def export_text(evaluation: Evaluation, generated_at: datetime | None = None) -> str:
+    document = build_export(evaluation, generated_at or datetime.now(UTC))
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_export(path: Path | str, text: str) -> None:
+    """Write the export atomically: a reader sees the old file or the new one, whole."""
+    write_atomically(Path(path), text)

@@ -1,0 +1,160 @@
+"""Plain-text views of rules and flags for the terminal, readable at 80 columns.
+
+User text is shown literally: control characters (terminal escapes) come out as `\\x1b`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+
+from inventory.rules.builtin import RECOMMENDATIONS
+from inventory.rules.catalog import Rule
+from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
+from inventory.rules.sandbox import SUBJECT_VIEWS
+
+WIDTH = 80
+_FLAG_INDENT = " " * 17
+
+
+def literal(text: str, *, multiline: bool = False) -> str:
+    """`text` with control characters escaped, so a terminal shows them instead of obeying.
+
+    `multiline` keeps line breaks (and only them) as they are.
+    """
+    return "".join(
+        repr(ch)[1:-1]
+        if unicodedata.category(ch) == "Cc" and not (multiline and ch == "\n")
+        else ch
+        for ch in str(text)
+    )
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _fill(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _flag_lines(flag: Flag) -> list[str]:
+    subject = literal(flag.subject_id)
+    if flag.subject_name != flag.subject_id:
+        subject += f" ({literal(flag.subject_name)})"
+    lines = [
+        _fill(subject, f"  {flag.severity:<8} {flag.rule:<5} ", _FLAG_INDENT),
+        _fill(literal(flag.message), _FLAG_INDENT, _FLAG_INDENT),
+    ]
+    if flag.waiver is not None:
+        waiver = flag.waiver
+        until = f" until {waiver.until.isoformat()}" if waiver.until else ""
+        text = (
+            f"waived by {literal(waiver.by)} on {waiver.on.isoformat()}{until}: "
+            f"{literal(waiver.reason)}"
+        )
+        lines.append(_fill(text, _FLAG_INDENT, _FLAG_INDENT))
+    return lines
+
+
+def check_report(evaluation: Evaluation) -> str:
+    """The `check` text report: flags grouped by recommendation, counts at the end."""
+    lines = [
+        _fill(
+            f"{literal(evaluation.organization)}: rules checked as of "
+            f"{evaluation.as_of.isoformat()}",
+            "",
+            "",
+        ),
+        "",
+    ]
+    for number, title in RECOMMENDATIONS.items():
+        flags = [flag for flag in evaluation.flags if flag.recommendation == number]
+        lines.append(_fill(f"{number}. {title}", "", "   "))
+        if not flags:
+            lines.append("  no flags")
+        for flag in flags:
+            lines.extend(_flag_lines(flag))
+        lines.append("")
+    if evaluation.broken_rules:
+        lines.append("Broken rules (not evaluated; see `inventory rules DB`)")
+        for broken in evaluation.broken_rules:
+            lines.append(_fill(literal(broken.error), f"  {broken.rule:<8} ", " " * 11))
+        lines.append("")
+    unwaived = [flag for flag in evaluation.flags if not flag.waived]
+    counts = {severity: 0 for severity in SEVERITY_ORDER}
+    for flag in unwaived:
+        counts[flag.severity] += 1
+    summary = (
+        f"{_plural(len(unwaived), 'flag')}: {_plural(counts['error'], 'error')}, "
+        f"{_plural(counts['warning'], 'warning')}, {counts['info']} info"
+    )
+    waived = len(evaluation.flags) - len(unwaived)
+    if waived:
+        summary += f"; {waived} more waived"
+    lines.append(summary)
+    if evaluation.broken_rules:
+        lines.append(f"{_plural(len(evaluation.broken_rules), 'broken rule')} not evaluated")
+    checked = evaluation.checked
+    lines.append(
+        f"checked {_plural(checked['channels'], 'channel')}, "
+        f"{_plural(checked['departments'], 'department')}, "
+        f"{_plural(checked['consultants'], 'consultant')}, "
+        f"{_plural(checked['policies'], 'policy', 'policies')}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def rules_table(rules: list[Rule], broken: dict[str, str]) -> str:
+    """`inventory rules DB`: one line per rule, broken ones explained below their line."""
+    width = max([4, *(len(rule.code) for rule in rules)])
+    lines = [f"{'code':<{width}}  rec  severity  enabled  title"]
+    for rule in rules:
+        enabled = "yes" if rule.enabled else "no"
+        prefix = (
+            f"{rule.code:<{width}}  {rule.recommendation:>3}  {rule.severity:<8}  {enabled:<7}  "
+        )
+        lines.append(_fill(literal(rule.title), prefix, " " * len(prefix)))
+        if rule.code in broken:
+            indent = " " * (width + 2)
+            lines.append(_fill(f"BROKEN: {literal(broken[rule.code])}", indent, indent + "  "))
+    enabled_count = sum(rule.enabled for rule in rules)
+    lines.append("")
+    lines.append(f"{_plural(len(rules), 'rule')}: {enabled_count} enabled, {len(broken)} broken")
+    return "\n".join(lines) + "\n"
+
+
+def explain_rule(rule: Rule, broken: str | None) -> str:
+    """`inventory rules DB --explain CODE`: the whole rule."""
+    parameters = ", ".join(
+        f"{name} = {value!r}" if isinstance(value, str) else f"{name} = {value}"
+        for name, value in rule.parameters.items()
+    )
+    header = [
+        f"{rule.code}  {literal(rule.title)}",
+        f"Recommendation {rule.recommendation}: {RECOMMENDATIONS[rule.recommendation]}",
+        f"Severity: {rule.severity}    Enabled: {'yes' if rule.enabled else 'no'}    "
+        f"Subject: {rule.subject_type}    {'Built-in' if rule.builtin else 'Custom'}",
+        f"Parameters: {literal(parameters) if parameters else 'none'}",
+    ]
+    if broken:
+        header.append(_fill(f"BROKEN: {literal(broken)}", "", "  "))
+    body = [""]
+    for paragraph in literal(rule.explanation, multiline=True).split("\n"):
+        body.append(_fill(paragraph, "", "") if paragraph else "")
+    view = SUBJECT_VIEWS.get(rule.subject_type, "?")
+    sql = [
+        "",
+        f"Condition (SQL over {view}):",
+        textwrap.indent(literal(rule.condition, multiline=True), "  "),
+        "Message (SQL):",
+        textwrap.indent(literal(rule.message, multiline=True), "  "),
+    ]
+    return "\n".join([*header, *body, *sql]) + "\n"

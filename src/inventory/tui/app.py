@@ -1,0 +1,533 @@
+"""The full-screen app: `inventory [DB]` and `inventory demo`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+from textual.worker import get_current_worker
+
+from inventory import records
+from inventory.listing import install_flag_marks, total_channels
+from inventory.models import Person
+from inventory.rules.flags import Evaluation, Flag
+from inventory.store import Store, StoreError
+from inventory.tui.screens.dialogs import (
+    ConfirmDialog,
+    ExportDialog,
+    HelpScreen,
+    MessageDialog,
+    WaiveDialog,
+)
+from inventory.tui.screens.forms import DEFAULTS, FORM_FIELDS, Choices, RecordForm
+from inventory.tui.state import FlagIndex, empty_evaluation, evaluate
+from inventory.tui.text import literal
+from inventory.tui.widgets.views import (
+    ChannelsView,
+    FlagsView,
+    InventoryView,
+    RecordsView,
+    RulesView,
+)
+
+VIEWS: list[tuple[str, str]] = [
+    ("channels", "Channels"),
+    ("flags", "Flags"),
+    ("people", "People"),
+    ("departments", "Departments"),
+    ("consultants", "Consultants"),
+    ("policies", "Policies"),
+    ("rules", "Rules"),
+]
+SUBJECT_VIEWS = {
+    "channel": "channels",
+    "department": "departments",
+    "consultant": "consultants",
+    "policy": "policies",
+    "person": "people",
+}
+KIND_NAMES = {"person": "person", "department": "department", "consultant": "consultant"}
+
+
+def styles_folder() -> Path:
+    """The folder of *.tcss files: inside the installed package, else the checkout's styles/."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "styles", package.parents[1] / "styles"):
+        if (candidate / "app.tcss").is_file():
+            return candidate
+    raise FileNotFoundError("the UI styles (styles/app.tcss) are not installed")
+
+
+class InventoryHeader(Static):
+    """Organization, channel count, flag totals by severity."""
+
+
+class ViewTabs(Static):
+    """The views and their number keys; the current one highlighted."""
+
+    def show(self, current: str) -> None:
+        text = Text()
+        for number, (view_id, label) in enumerate(VIEWS, start=1):
+            style = "bold reverse" if view_id == current else ""
+            text.append(f" {number} ", style=style or "cyan")
+            text.append(f"{label} ", style=style)
+            text.append(" ")
+        self.update(text)
+
+
+class InventoryApp(App[None]):
+    """Keep the inventory of social media channels; see where it falls short."""
+
+    TITLE = "inventory"
+    CSS_PATH: ClassVar[list[str | Path]] = [styles_folder() / "app.tcss"]  # type: ignore[misc]
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("f", "flagged", "Flagged", id="app.flagged"),
+        Binding("n", "new", "New", id="app.new"),
+        Binding("e", "edit", "Edit", id="app.edit"),
+        Binding("d", "delete", "Delete", id="app.delete"),
+        Binding("w", "waive", "Waive", id="app.waive"),
+        Binding("x", "export", "Export", id="app.export"),
+        Binding("ctrl+z", "undo", "Undo", id="app.undo"),
+        *[
+            Binding(str(number), f"view('{view_id}')", label, show=False, id=f"view.{view_id}")
+            for number, (view_id, label) in enumerate(VIEWS, start=1)
+        ],
+    ]
+
+    def __init__(self, store: Store, as_of: date | None = None, *, show_path: bool = True):
+        super().__init__()
+        self.store = store
+        self.as_of = as_of or date.today()
+        self.show_path = show_path
+        self.flags = FlagIndex.of(empty_evaluation(store, self.as_of))
+        self.evaluated = False
+        self.explain = False
+        self.explanations: dict[str, str] = {}
+        self.total_channels = 0
+        self._generation = 0
+        self.current_view = "channels"
+        self._stale: set[str] = set()
+        self._pending_key: dict[str, str | None] = {}
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield InventoryHeader(id="header")
+        yield ViewTabs(id="tabs")
+        if self.store.readonly:
+            yield Static(
+                "Read-only: this database can't be changed (editing is switched off)",
+                id="readonly-banner",
+            )
+        with ContentSwitcher(initial="channels", id="views"):
+            yield ChannelsView(id="channels")
+            yield FlagsView(id="flags")
+            yield RecordsView("person", id="people")
+            yield RecordsView("department", id="departments")
+            yield RecordsView("consultant", id="consultants")
+            yield RecordsView("policy", id="policies")
+            yield RulesView(id="rules")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ViewTabs).show(self.current_view)
+        self._load_explanations()
+        self.reload_all()
+        self.view().focus_main()
+        self.start_evaluation()
+
+    def view(self, view_id: str | None = None) -> InventoryView:
+        return self.query_one(f"#{view_id or self.current_view}", InventoryView)
+
+    # --- data ----------------------------------------------------------------------------
+
+    def _load_explanations(self) -> None:
+        try:
+            from inventory.rules.catalog import list_rules
+        except ImportError:
+            return
+        self.explanations = {rule.code: rule.explanation for rule in list_rules(self.store)}
+
+    def reload_all(self, key: str | None = None, kind: str | None = None) -> None:
+        self.total_channels = total_channels(self.store.conn)
+        self.update_header()
+        target = SUBJECT_VIEWS.get(kind or "") if kind else None
+        # Only the view on screen is read now; the others when they are next shown
+        # (a People list of 25,000 rows costs about a second to rebuild).
+        self._stale = {view_id for view_id, _ in VIEWS}
+        if target is not None and target != self.current_view:
+            self._pending_key[target] = key
+        self._refresh_view(self.current_view, key if target == self.current_view else None)
+
+    def _refresh_view(self, view_id: str, key: str | None = None) -> None:
+        key = key or self._pending_key.pop(view_id, None)
+        self._stale.discard(view_id)
+        self.view(view_id).reload(key)
+
+    def update_header(self) -> None:
+        evaluation = self.flags.evaluation
+        text = literal(evaluation.organization or records.read_organization(self.store).name)
+        text.stylize("bold")
+        text.append(f"   {self.total_channels} channels   ")
+        if not self.evaluated:
+            text.append("evaluating the rules…", style="dim")
+        else:
+            totals = self.flags.totals
+            for severity, symbol, style in (
+                ("error", "✖", "bold red"),
+                ("warning", "▲", "yellow"),
+                ("info", "●", "cyan"),
+            ):
+                count = totals.get(severity, 0)
+                label = severity if count == 1 else f"{severity}s"
+                text.append(f"{symbol} {count} {label}", style=style if count else "dim")
+                text.append("  ")
+            if self.flags.waived:
+                text.append(f"({self.flags.waived} waived)  ", style="magenta")
+            if evaluation.broken_rules:
+                text.append(f"{len(evaluation.broken_rules)} broken rule(s)  ", style="bold red")
+        text.append(f" as of {self.as_of.isoformat()}", style="dim")
+        if self.show_path:
+            text.append("  ")
+            text.append_text(literal(self.store.path.name, "dim"))
+        self.query_one(InventoryHeader).update(text)
+
+    def start_evaluation(self) -> None:
+        self._generation += 1
+        self._evaluate(self._generation)
+
+    @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
+    def _evaluate(self, generation: int) -> None:
+        evaluation = evaluate(self.store, self.as_of)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self.apply_evaluation, evaluation, generation)
+
+    def apply_evaluation(self, evaluation: Evaluation, generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
+            return  # a newer evaluation is on its way
+        self.flags = FlagIndex.of(evaluation)
+        self.evaluated = True
+        install_flag_marks(self.store.conn, self.flags.channel_marks)
+        self.reload_all()
+
+    def changed(self, kind: str | None = None, key: str | None = None) -> None:
+        """After any saved change: show it at once, then re-evaluate the rules."""
+        self._load_explanations()
+        self.reload_all(key, kind)
+        self.start_evaluation()
+
+    # --- views ---------------------------------------------------------------------------
+
+    def action_view(self, view_id: str) -> None:
+        self.current_view = view_id
+        self.query_one(ContentSwitcher).current = view_id
+        if view_id in self._stale:
+            self._refresh_view(view_id)
+        self.query_one(ViewTabs).show(view_id)
+        self.view().focus_main()
+        self.refresh_bindings()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_filter(self) -> None:
+        if self.current_view != "channels":
+            self.action_view("channels")
+        cast(ChannelsView, self.view("channels")).focus_filter()
+
+    def action_flagged(self) -> None:
+        if self.current_view != "channels":
+            self.action_view("channels")
+        view = cast(ChannelsView, self.view("channels"))
+        view.set_flagged_only(not view.query_state.flagged_only)
+
+    def goto_subject(self, subject_type: str, subject_id: str) -> None:
+        view_id = SUBJECT_VIEWS.get(subject_type)
+        if view_id is None:
+            self.notify(
+                "The organization flag is about the whole inventory (e.g. no approved policy):"
+                " see the Policies view (6).",
+                markup=False,
+            )
+            return
+        self.action_view(view_id)
+        view = self.view(view_id)
+        if isinstance(view, ChannelsView):
+            view.query_one("#channel-filter").value = ""  # type: ignore[attr-defined]
+            view.query_state = type(view.query_state)(
+                sort=view.query_state.sort, descending=view.query_state.descending
+            )
+        view.reload(subject_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "edit", "delete", "waive", "undo") and self.store.readonly:
+            return None
+        if action == "waive":
+            return self.current_view == "flags"
+        if action in ("new", "delete"):
+            return self.current_view not in ("flags",)
+        return True
+
+    # --- records -------------------------------------------------------------------------
+
+    def _choices(self) -> Choices:
+        people = []
+        for person in cast(list[Person], records.list_records(self.store, "person")):
+            label = f"{person.name} <{person.email}>"
+            if person.employment == "external":
+                label += " (external)"
+            people.append((label, person.email))
+        return Choices(
+            people=people,
+            departments=[(d.name, d.name) for d in records.list_records(self.store, "department")],
+            consultants=[(c.name, c.name) for c in records.list_records(self.store, "consultant")],
+            policies=[
+                (f"{p.version} ({p.status})", p.version)
+                for p in records.list_records(self.store, "policy")
+            ],
+        )
+
+    def _record_kind(self) -> str | None:
+        view = self.view()
+        if isinstance(view, RecordsView):
+            return view.record_kind
+        return view.kind
+
+    def open_form(self, kind: str, key: str | None) -> None:
+        if kind == "rule":
+            from inventory.tui.screens.rule_form import open_rule_form
+
+            open_rule_form(self, key)
+            return
+        from inventory.records import RECORD_MODELS
+
+        model = RECORD_MODELS[kind]
+        fields = FORM_FIELDS[kind](self._choices())
+        if key is None:
+            initial: dict[str, Any] = dict(DEFAULTS[kind])
+            revision = None
+            title = f"New {kind}"
+        else:
+            loaded = records.get_record(self.store, kind, key)
+            if loaded is None:
+                self.notify(f"That {kind} no longer exists", severity="warning", markup=False)
+                return
+            initial = loaded.record.model_dump(mode="json")
+            revision = loaded.revision
+            title = f"Edit {kind} {key}"
+
+        def save(record: Any) -> None:
+            records.save_record(
+                self.store, kind, record, original_key=key, expected_revision=revision
+            )
+
+        def saved(new_key: str | None) -> None:
+            if new_key is not None:
+                self.notify(f"Saved {kind} {new_key}", markup=False)
+                self.changed(kind, new_key)
+
+        self.push_screen(
+            RecordForm(
+                kind=kind, title=title, model=model, fields=fields, initial=initial, save=save
+            ),
+            saved,
+        )
+
+    def action_new(self) -> None:
+        kind = self._record_kind()
+        if kind is not None:
+            self.open_form(kind, None)
+
+    def action_edit(self) -> None:
+        if self.store.readonly:
+            self.notify("This database is read-only", severity="warning")
+            return
+        view = self.view()
+        if isinstance(view, FlagsView):
+            flag = view.selected_flag()
+            if flag is not None and flag.subject_type in SUBJECT_VIEWS:
+                self.goto_subject(flag.subject_type, flag.subject_id)
+                self.open_form(flag.subject_type, flag.subject_id)
+            return
+        kind = self._record_kind()
+        key = view.selected_key()
+        if kind is not None and key is not None:
+            self.open_form(kind, key)
+
+    def action_delete(self) -> None:
+        view = self.view()
+        kind = self._record_kind()
+        key = view.selected_key()
+        if kind is None or key is None:
+            return
+        if kind == "rule":
+            from inventory.tui.screens.rule_form import delete_rule
+
+            delete_rule(self, key)
+            return
+        users = records.users_of(self.store, kind, key)
+        if users:
+            self.push_screen(
+                MessageDialog(
+                    f"Can't delete {kind} {key}",
+                    "It is still used by:\n"
+                    + "\n".join(f"  • {user}" for user in users)
+                    + "\n\nChange or delete those first.",
+                )
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                records.delete_record(self.store, kind, key)
+            except StoreError as error:
+                self.push_screen(MessageDialog(f"Can't delete {kind} {key}", str(error)))
+                return
+            self.notify(f"Deleted {kind} {key}", markup=False)
+            self.changed(kind, None)
+
+        self.push_screen(ConfirmDialog(f"Delete {kind} {key}?", yes="Delete (y)"), answered)
+
+    def toggle_rule(self, code: str | None) -> None:
+        if code is None or self.store.readonly:
+            return
+        from inventory.rules.catalog import get_rule, set_enabled
+
+        rule = get_rule(self.store, code)
+        if rule is None:
+            return
+        try:
+            set_enabled(self.store, code, not rule.enabled)
+        except (StoreError, ValueError) as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        state = "disabled" if rule.enabled else "enabled"
+        self.notify(f"Rule {code} {state}", markup=False)
+        self.changed("rule", code)
+
+    # --- flags ---------------------------------------------------------------------------
+
+    def action_waive(self) -> None:
+        view = self.view()
+        if not isinstance(view, FlagsView):
+            return
+        flag: Flag | None = view.selected_flag()
+        if flag is None:
+            return
+        what = f"{flag.rule} {flag.title} — {flag.subject_type} {flag.subject_id}"
+
+        def answered(result: tuple[str, date | None] | None) -> None:
+            if result is None:
+                return
+            from inventory.rules.waivers import waive
+
+            reason, until = result
+            try:
+                waive(
+                    self.store,
+                    flag.rule,
+                    flag.subject_id,
+                    reason,
+                    until,
+                    self.store.user,
+                    date.today(),
+                )
+            except (StoreError, ValueError) as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self.notify(f"Waived {flag.rule} on {flag.subject_id}", markup=False)
+            self.changed()
+
+        self.push_screen(WaiveDialog(what), answered)
+
+    def action_export(self) -> None:
+        unwaived = sum(self.flags.totals.values())
+        summary = (
+            f"{len(self.flags.evaluation.flags)} flags ({unwaived} unwaived) "
+            f"as of {self.as_of.isoformat()}"
+        )
+
+        def answered(path: str | None) -> None:
+            if path is None:
+                return
+            from inventory.export import export_text, write_export
+
+            try:
+                write_export(Path(path), export_text(self.flags.evaluation))
+            except OSError as error:
+                self.notify(
+                    f"{path} can't be written: {error.strerror or error}",
+                    severity="error",
+                    markup=False,
+                )
+                return
+            self.notify(f"Wrote {len(self.flags.evaluation.flags)} flags to {path}", markup=False)
+
+        self.push_screen(ExportDialog("flags.json", summary), answered)
+
+    def action_undo(self) -> None:
+        try:
+            from inventory.history import undo_last
+        except ImportError:
+            self.notify("Undo is not available yet", severity="warning")
+            return
+        try:
+            what = undo_last(self.store)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if what is None:
+            self.notify("Nothing to undo", markup=False)
+            return
+        self.notify(what, markup=False)
+        self.changed()
+
+    # --- command palette -----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for number, (view_id, label) in enumerate(VIEWS, start=1):
+            yield SystemCommand(
+                f"View: {label} ({number})",
+                f"Switch to the {label} view",
+                lambda v=view_id: self.action_view(v),
+            )
+        for title, help_text, callback in [
+            (
+                "Filter channels (/)",
+                "Filter by handle, name, owner, platform, department",
+                self.action_filter,
+            ),
+            ("Flagged channels only (f)", "Show only flagged channels / all", self.action_flagged),
+            ("New record (n)", "Add a record of the current view's kind", self.action_new),
+            ("Edit record (e)", "Edit the selected record", self.action_edit),
+            ("Delete record (d)", "Delete the selected record", self.action_delete),
+            ("Waive flag (w)", "Waive the selected flag (Flags view)", self.action_waive),
+            ("Export flags (x)", "Write the flags export (JSON)", self.action_export),
+            ("Undo (ctrl+z)", "Undo the last saved change", self.action_undo),
+            ("Help (?)", "Show every key", self.action_help),
+        ]:
+            yield SystemCommand(title, help_text, callback)
+
+
+def run_app(store: Store, as_of: date | None) -> None:
+    """Run the UI on `store` until the user quits."""
+    try:
+        InventoryApp(store, as_of).run()
+    finally:
+        store.close()

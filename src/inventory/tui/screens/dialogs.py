@@ -1,0 +1,246 @@
+"""Small modal dialogs: confirm, ask for a path, waive a flag, show a message, help."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from inventory.tui.text import literal
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; `y` confirms, `n` or escape declines."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, detail: str = "", yes: str = "Yes (y)") -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question
+        self.detail = detail
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(literal(self.question), classes="dialog-title", markup=False)
+            if self.detail:
+                yield Static(literal(self.detail, keep_newlines=True), classes="dialog-detail")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, id="yes", variant="error")
+                yield Button("No (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class MessageDialog(ModalScreen[None]):
+    """A message to read (e.g. why a record can't be deleted); any of enter/escape closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter", "close", "Close", id="message.close"),
+    ]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(literal(self.title_text), classes="dialog-title", markup=False)
+            yield Static(literal(self.message, keep_newlines=True), classes="dialog-detail")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed)
+    def _pressed(self) -> None:
+        self.dismiss(None)
+
+
+class ExportDialog(ModalScreen[str | None]):
+    """Ask where to write the flags export (default flags.json)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+    ]
+
+    def __init__(self, default: str = "flags.json", summary: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self.default = default
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Export flags to JSON", classes="dialog-title")
+            if self.summary:
+                yield Static(literal(self.summary), classes="dialog-detail")
+            yield Label("File to write:", classes="field-label-inline")
+            yield Input(self.default, id="export-path", select_on_focus=False)
+            yield Label("", id="export-error", classes="field-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export (enter)", id="export", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def _submit(self) -> None:
+        path = self.query_one(Input).value.strip()
+        if not path:
+            self.query_one("#export-error", Label).update("Give a file name")
+            return
+        self.dismiss(path)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class WaiveDialog(ModalScreen[tuple[str, date | None] | None]):
+    """Ask why a flag is waived (required) and until when (optional)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="waive.cancel"),
+        Binding("ctrl+s", "save", "Waive", id="waive.save"),
+    ]
+
+    def __init__(self, what: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Waive flag", classes="dialog-title")
+            yield Static(literal(self.what), classes="dialog-detail")
+            yield Label("Reason (required):", classes="field-label-inline")
+            yield Input(id="waive-reason", placeholder="why this flag does not apply")
+            yield Label("", id="error-reason", classes="field-error", markup=False)
+            yield Label("Until (optional, YYYY-MM-DD):", classes="field-label-inline")
+            yield Input(id="waive-until", placeholder="YYYY-MM-DD", max_length=10)
+            yield Label("", id="error-until", classes="field-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Waive (ctrl+s)", id="waive", variant="warning")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#waive-reason", Input).focus()
+
+    def action_save(self) -> None:
+        reason = self.query_one("#waive-reason", Input).value.strip()
+        until_text = self.query_one("#waive-until", Input).value.strip()
+        ok = True
+        self.query_one("#error-reason", Label).update("" if reason else "A reason is required")
+        ok = ok and bool(reason)
+        until = None
+        error = ""
+        if until_text:
+            try:
+                until = date.fromisoformat(until_text)
+            except ValueError:
+                error = f"{until_text!r} is not a date in the form YYYY-MM-DD"
+                ok = False
+        self.query_one("#error-until", Label).update(error)
+        if ok:
+            self.dismiss((reason, until))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "waive":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+HELP_KEYS = [
+    ("Moving", ""),
+    ("↑ ↓  j k", "move in lists"),
+    ("page up/down, home/end", "move by a page, to the first / last row"),
+    ("1 … 7", "views: 1 Channels 2 Flags 3 People 4 Departments 5 Consultants 6 Policies 7 Rules"),
+    ("Records", ""),
+    ("enter, e", "edit the selected record in a form"),
+    ("n", "new record"),
+    ("d", "delete the selected record (asks; y confirms)"),
+    ("ctrl+s / escape", "in a form: save / cancel (asks if there are unsaved changes)"),
+    ("ctrl+z", "undo the last saved change"),
+    ("Channels", ""),
+    ("/", "filter by handle, name, owner, platform, department (escape clears)"),
+    ("f", "show only flagged channels / all"),
+    ("s / S", "sort by the next column / reverse the order (or click a column header)"),
+    ("i", "show or hide the explanation of each flag in the detail pane"),
+    ("Flags and rules", ""),
+    ("w", "waive the selected flag (asks for a reason)"),
+    ("enter", "in Flags: go to the flagged record"),
+    ("space", "in Rules: enable / disable the selected rule"),
+    ("x", "export the flags to JSON (asks for the path, default flags.json)"),
+    ("Other", ""),
+    ("ctrl+p", "command palette: every action by name"),
+    ("?", "this help"),
+    ("q", "quit"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, grouped."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for key, meaning in HELP_KEYS:
+            if not meaning:
+                table.add_row(Text(key, style="bold underline"), "")
+            else:
+                table.add_row(key, meaning)
+        with Vertical(classes="dialog help"):
+            yield Label("inventory — keys", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(table)
+            yield Label("Press escape or ? to close", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,429 @@
+"""Record forms: one modal screen per record, the right widget for each field.
+
+A form collects its widgets' values, builds the pydantic record (errors go next to their
+fields), then calls its `save` function (errors such as an unknown reference or a
+duplicate key go next to their fields too). Only a saved record closes the form: it
+dismisses with the record's key; escape dismisses with None (asking first when the form
+has unsaved changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, TextArea
+
+from inventory import models
+from inventory.models import Record
+from inventory.records import RecordError, record_key
+from inventory.store import StoreError
+from inventory.tui.screens.dialogs import ConfirmDialog
+from inventory.tui.text import literal, literal_content
+from inventory.validation import field_errors
+
+Options = list[tuple[str, Any]]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form: its record attribute, its label and the widget to use."""
+
+    name: str
+    label: str
+    widget: str  # text | textarea | select | multi | date | number | bool | lines | pairs
+    options: Options = field(default_factory=list)
+    required: bool = False
+    placeholder: str = ""
+    choices: Options = field(default_factory=list)  # second select of a `pairs` field
+
+
+def enum_options(enum: type) -> Options:
+    return [(member.value, member.value) for member in enum]
+
+
+class ConsultantRoles(Vertical):
+    """Consultant + role pairs: one row each, a button to add one, a button to remove one."""
+
+    def __init__(self, consultants: Options, roles: Options, value: list[dict], **kw: Any):
+        super().__init__(**kw)
+        self.consultants = consultants
+        self.roles = roles
+        self.initial = value
+
+    def compose(self) -> ComposeResult:
+        for pair in self.initial:
+            yield self._row(pair.get("consultant"), pair.get("role"))
+        yield Button("+ add consultant", classes="add-pair", compact=True)
+
+    def _row(self, consultant: str | None, role: str | None) -> Horizontal:
+        options = [(literal(label), value) for label, value in self.consultants]
+        known = {value for _, value in self.consultants}
+        return Horizontal(
+            Select(
+                options,
+                value=consultant if consultant in known else Select.NULL,
+                prompt="consultant",
+                classes="pair-consultant",
+                compact=True,
+            ),
+            Select(
+                [(label, value) for label, value in self.roles],
+                value=role or self.roles[0][1],
+                allow_blank=False,
+                classes="pair-role",
+                compact=True,
+            ),
+            Button("✕", classes="remove-pair", compact=True, tooltip="Remove"),
+            classes="pair",
+        )
+
+    @on(Button.Pressed, ".add-pair")
+    def _add(self, event: Button.Pressed) -> None:
+        event.stop()
+        row = self._row(None, None)
+        self.mount(row, before=event.button)
+        self.call_after_refresh(lambda: row.query_one(".pair-consultant", Select).focus())
+
+    @on(Button.Pressed, ".remove-pair")
+    def _remove(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.parent is not None:
+            event.button.parent.remove()
+
+    @property
+    def value(self) -> list[dict]:
+        pairs = []
+        for row in self.query(".pair").results(Horizontal):
+            consultant = row.query_one(".pair-consultant", Select).value
+            role = row.query_one(".pair-role", Select).value
+            if consultant is Select.NULL:
+                continue
+            pairs.append({"consultant": consultant, "role": role})
+        return pairs
+
+
+def _blank(value: Any) -> Any:
+    return Select.NULL if value is None else value
+
+
+class RecordForm(ModalScreen[str | None]):
+    """A form for one record; ctrl+s saves, escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        title: str,
+        model: type[Record],
+        fields: list[FormField],
+        initial: dict[str, Any],
+        save: Callable[[Record], None],
+    ) -> None:
+        super().__init__(classes="form-screen")
+        self.kind = kind
+        self.form_title = title
+        self.model = model
+        self.fields = fields
+        self.initial = initial
+        self.save = save
+        self._initial_raw: dict[str, Any] | None = None
+
+    # --- building ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(literal(self.form_title), classes="form-title", markup=False)
+            yield Label("", id="form-error", classes="form-error", markup=False)
+            with VerticalScroll(classes="form-fields"):
+                for spec in self.fields:
+                    label = spec.label + (" *" if spec.required else "")
+                    with Horizontal(classes=f"form-row row-{spec.widget}", id=f"row-{spec.name}"):
+                        yield Label(label, classes="field-label")
+                        with Vertical(classes="field-body"):
+                            yield self._widget(spec, self.initial.get(spec.name))
+                            yield Label(
+                                "", id=f"error-{spec.name}", classes="field-error", markup=False
+                            )
+            with Horizontal(classes="form-buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _widget(self, spec: FormField, value: Any) -> Widget:
+        widget_id = f"field-{spec.name}"
+        if spec.widget in ("text", "date", "number"):
+            text = "" if value is None else str(value)
+            if spec.widget == "number" and isinstance(value, float) and value.is_integer():
+                text = str(int(value))
+            return Input(
+                text,
+                id=widget_id,
+                placeholder=spec.placeholder or ("YYYY-MM-DD" if spec.widget == "date" else ""),
+                type="number" if spec.widget == "number" else "text",
+                max_length=10 if spec.widget == "date" else 0,
+                select_on_focus=False,
+                compact=True,
+            )
+        if spec.widget == "select":
+            options = [(literal(label), v) for label, v in spec.options]
+            known = {v for _, v in spec.options}
+            return Select(
+                options,
+                id=widget_id,
+                allow_blank=not spec.required or value is None,
+                value=_blank(value) if value is None or value in known else Select.NULL,
+                prompt="(none)" if not spec.required else "choose…",
+                compact=True,
+            )
+        if spec.widget == "multi":
+            chosen = set(value or [])
+            return SelectionList(
+                *[(literal_content(label), v, v in chosen) for label, v in spec.options],
+                id=widget_id,
+            )
+        if spec.widget == "bool":
+            return Checkbox(spec.placeholder or "yes", bool(value), id=widget_id, compact=True)
+        if spec.widget in ("textarea", "lines"):
+            text = "\n".join(value or []) if spec.widget == "lines" else (value or "")
+            area = TextArea(text, id=widget_id, soft_wrap=True, show_line_numbers=False)
+            return area
+        if spec.widget == "pairs":
+            return ConsultantRoles(spec.options, spec.choices, list(value or []), id=widget_id)
+        raise ValueError(f"unknown widget {spec.widget}")
+
+    def on_mount(self) -> None:
+        self._initial_raw = self.raw_values()
+        first = self.query(".field-body > *").first()
+        first.focus()
+
+    # --- values --------------------------------------------------------------------------
+
+    def raw_values(self) -> dict[str, Any]:
+        """What the widgets hold now, as the record's field values (not yet validated)."""
+        values: dict[str, Any] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Input):
+                text = widget.value.strip()
+                if spec.widget == "text":
+                    values[spec.name] = text if text or spec.required else None
+                elif spec.widget == "date":
+                    values[spec.name] = text or None
+                else:
+                    values[spec.name] = _number(text)
+            elif isinstance(widget, Select):
+                values[spec.name] = None if widget.value is Select.NULL else widget.value
+            elif isinstance(widget, SelectionList):
+                chosen = set(widget.selected)
+                values[spec.name] = [v for _, v in spec.options if v in chosen]
+            elif isinstance(widget, Checkbox):
+                values[spec.name] = widget.value
+            elif isinstance(widget, TextArea):
+                if spec.widget == "lines":
+                    lines = [line.strip() for line in widget.text.splitlines()]
+                    values[spec.name] = [line for line in lines if line]
+                else:
+                    values[spec.name] = widget.text
+            elif isinstance(widget, ConsultantRoles):
+                values[spec.name] = widget.value
+        return values
+
+    @property
+    def dirty(self) -> bool:
+        return self._initial_raw is not None and self.raw_values() != self._initial_raw
+
+    def show_errors(self, errors: dict[str, str], general: str = "") -> None:
+        names = {spec.name for spec in self.fields}
+        for spec in self.fields:
+            label = self.query_one(f"#error-{spec.name}", Label)
+            label.update(literal(errors.get(spec.name, "")))
+            label.set_class(spec.name in errors, "-shown")
+            self.query_one(f"#row-{spec.name}").set_class(spec.name in errors, "-invalid")
+        stray = [f"{k}: {v}" if k else v for k, v in errors.items() if k not in names]
+        message = "; ".join([general, *stray]) if general else "; ".join(stray)
+        if errors and not message:
+            count = len(errors)
+            message = f"{count} field{'s' if count > 1 else ''} to fix before saving"
+        self.query_one("#form-error", Label).update(literal(message))
+        first = next((spec.name for spec in self.fields if spec.name in errors), None)
+        if first is not None:
+            self.query_one(f"#row-{first}").scroll_visible()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        values = self.raw_values()
+        try:
+            record = self.model.model_validate(values)
+        except ValidationError as error:
+            errors = field_errors(error)
+            for spec in self.fields:
+                if spec.name in errors and spec.widget == "select" and values[spec.name] is None:
+                    errors[spec.name] = "choose one"
+            self.show_errors(errors)
+            return
+        try:
+            self.save(record)
+        except RecordError as error:
+            errors: dict[str, str] = {}
+            general = []
+            for problem in error.problems:
+                if problem.field:
+                    errors.setdefault(problem.field.split(".")[0].split("[")[0], problem.why)
+                else:
+                    general.append(str(problem))
+            self.show_errors(errors, "; ".join(general))
+            return
+        except StoreError as error:
+            self.show_errors({}, str(error))
+            return
+        self.dismiss(record_key(self.kind, record))
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog("Discard unsaved changes?", yes="Discard (y)"), answered)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+def _number(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text  # the model reports it
+    return int(number) if number.is_integer() else number
+
+
+# --- the forms of each record kind ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Natural keys a form can refer to, with labels."""
+
+    people: Options
+    departments: Options
+    consultants: Options
+    policies: Options
+
+
+def channel_fields(choices: Choices) -> list[FormField]:
+    return [
+        FormField("platform", "Platform", "select", enum_options(models.Platform), True),
+        FormField("handle", "Handle", "text", required=True, placeholder="@acme"),
+        FormField("name", "Name", "text", required=True),
+        FormField("url", "URL", "text", placeholder="https://…"),
+        FormField("status", "Status", "select", enum_options(models.ChannelStatus), True),
+        FormField("owner", "Owner", "select", choices.people),
+        FormField("backup_owner", "Backup owner", "select", choices.people),
+        FormField("reporting_department", "Reports to", "select", choices.departments),
+        FormField("linked_departments", "Linked departments", "multi", choices.departments),
+        FormField(
+            "consultants",
+            "Consultants",
+            "pairs",
+            choices.consultants,
+            choices=enum_options(models.ConsultantRole),
+        ),
+        FormField(
+            "credentials_holder",
+            "Login held by",
+            "select",
+            enum_options(models.CredentialsHolder),
+            True,
+        ),
+        FormField("policy", "Policy", "select", choices.policies),
+        FormField("weekly_hours", "Hours a week", "number", placeholder="in-house hours"),
+        FormField("last_post_on", "Last post", "date"),
+        FormField("goals", "Goals", "multi", enum_options(models.Goal)),
+        FormField("notes", "Notes", "textarea"),
+    ]
+
+
+def department_fields(choices: Choices) -> list[FormField]:
+    return [
+        FormField("name", "Name", "text", required=True),
+        FormField("function", "Function", "select", enum_options(models.Function), True),
+        FormField(
+            "social_access", "Social access", "select", enum_options(models.SocialAccess), True
+        ),
+    ]
+
+
+def person_fields(choices: Choices) -> list[FormField]:
+    return [
+        FormField("email", "E-mail", "text", required=True, placeholder="name@company.example"),
+        FormField("name", "Name", "text", required=True),
+        FormField("department", "Department", "select", choices.departments),
+        FormField("employment", "Employment", "select", enum_options(models.Employment), True),
+    ]
+
+
+def consultant_fields(choices: Choices) -> list[FormField]:
+    return [
+        FormField("name", "Name", "text", required=True),
+        FormField("kind", "Kind", "select", enum_options(models.ConsultantKind), True),
+        FormField(
+            "knowledge_transfer",
+            "Knowledge transfer",
+            "bool",
+            placeholder="trains or hands over to in-house staff",
+        ),
+        FormField("deliverables", "Deliverables", "lines"),
+        FormField("contract_end_on", "Contract ends", "date"),
+    ]
+
+
+def policy_fields(choices: Choices) -> list[FormField]:
+    return [
+        FormField("version", "Version", "text", required=True, placeholder="2027.1"),
+        FormField("title", "Title", "text", required=True),
+        FormField("status", "Status", "select", enum_options(models.PolicyStatus), True),
+        FormField("legal_reviewed_on", "Legal review", "date"),
+        FormField("next_review_on", "Next review", "date"),
+    ]
+
+
+FORM_FIELDS: dict[str, Callable[[Choices], list[FormField]]] = {
+    "channel": channel_fields,
+    "department": department_fields,
+    "person": person_fields,
+    "consultant": consultant_fields,
+    "policy": policy_fields,
+}
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "channel": {"status": "active", "credentials_holder": "in_house", "platform": None},
+    "department": {"function": "marketing", "social_access": "open"},
+    "person": {"employment": "employee"},
+    "consultant": {"kind": "agency", "knowledge_transfer": False},
+    "policy": {"status": "draft"},
+}

@@ -1,0 +1,167 @@
+"""The rule form: re-grade and re-parameterise a rule, or write a custom one.
+
+Saving goes through `inventory.rules.catalog.save_rule`, which validates the rule and
+trial-runs its condition in the sandbox: a condition that can't run is shown next to the
+condition field and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from textual.widgets import Input, Select, TextArea
+
+from inventory import models
+from inventory.rules.builtin import RECOMMENDATIONS
+from inventory.rules.catalog import Rule, RuleError, get_rule, save_rule
+from inventory.rules.catalog import delete_rule as catalog_delete_rule
+from inventory.store import StoreError
+from inventory.tui.screens.dialogs import ConfirmDialog, MessageDialog
+from inventory.tui.screens.forms import FormField, RecordForm, enum_options
+from inventory.validation import field_errors
+
+if TYPE_CHECKING:
+    from inventory.tui.app import InventoryApp
+
+EDITABLE_IN_BUILTIN = {"severity", "enabled", "parameters"}
+
+
+def rule_fields() -> list[FormField]:
+    return [
+        FormField("code", "Code", "text", required=True, placeholder="X101"),
+        FormField(
+            "recommendation",
+            "Recommendation",
+            "select",
+            [(f"{n} {t}", n) for n, t in RECOMMENDATIONS.items()],
+            True,
+        ),
+        FormField("title", "Title", "text", required=True),
+        FormField("severity", "Severity", "select", enum_options(models.Severity), True),
+        FormField("enabled", "Enabled", "bool", placeholder="evaluate this rule"),
+        FormField("subject_type", "Subject", "select", enum_options(models.SubjectType), True),
+        FormField("parameters", "Parameters (JSON)", "textarea"),
+        FormField("condition", "Condition (SQL)", "textarea", required=True),
+        FormField("message", "Message (SQL)", "textarea", required=True),
+        FormField("explanation", "Explanation", "textarea"),
+    ]
+
+
+class RuleForm(RecordForm):
+    """A RecordForm for rules: parameters are JSON, saving trial-runs the condition."""
+
+    def __init__(self, rule: Rule | None) -> None:
+        initial: dict[str, Any]
+        if rule is None:
+            initial = {
+                "recommendation": 1,
+                "severity": "warning",
+                "enabled": True,
+                "subject_type": "channel",
+                "parameters": "{}",
+                "message": "'explain what is wrong'",
+            }
+            title = "New custom rule"
+        else:
+            initial = rule.model_dump(mode="json")
+            initial["parameters"] = json.dumps(rule.parameters, ensure_ascii=False)
+            title = f"Edit rule {rule.code}" + (" (built in)" if rule.builtin else "")
+        super().__init__(
+            kind="rule",
+            title=title,
+            model=Rule,
+            fields=rule_fields(),
+            initial=initial,
+            save=lambda record: None,
+        )
+        self.rule = rule
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.rule is not None:
+            self.query_one("#field-code", Input).disabled = True
+            if self.rule.builtin:
+                for spec in self.fields:
+                    if spec.name not in EDITABLE_IN_BUILTIN:
+                        self.query_one(f"#field-{spec.name}").disabled = True
+                self.query_one("#field-severity", Select).focus()
+
+    def raw_values(self) -> dict[str, Any]:
+        values = super().raw_values()
+        values["builtin"] = bool(self.rule and self.rule.builtin)
+        return values
+
+    def action_save(self) -> None:
+        values = self.raw_values()
+        text = self.query_one("#field-parameters", TextArea).text.strip() or "{}"
+        try:
+            parameters = json.loads(text)
+        except json.JSONDecodeError as error:
+            self.show_errors({"parameters": f"not valid JSON: {error.msg}"})
+            return
+        if not isinstance(parameters, dict):
+            self.show_errors({"parameters": 'must be a JSON object, e.g. {"max_days": 90}'})
+            return
+        values["parameters"] = parameters
+        try:
+            rule = Rule.model_validate(values)
+        except ValidationError as error:
+            self.show_errors(field_errors(error))
+            return
+        if self.rule is None and get_rule(self.app.store, rule.code) is not None:  # type: ignore[attr-defined]
+            self.show_errors({"code": f"a rule {rule.code} already exists"})
+            return
+        try:
+            save_rule(self.app.store, rule)  # type: ignore[attr-defined]
+        except RuleError as error:
+            message = str(error)
+            self.show_errors({"condition": message} if "can't run" in message else {}, message)
+            return
+        except StoreError as error:
+            self.show_errors({}, str(error))
+            return
+        self.dismiss(rule.code)
+
+
+def open_rule_form(app: InventoryApp, code: str | None) -> None:
+    rule = None
+    if code is not None:
+        rule = get_rule(app.store, code)
+        if rule is None:
+            return
+
+    def saved(new_code: str | None) -> None:
+        if new_code is not None:
+            app.notify(f"Saved rule {new_code}", markup=False)
+            app.changed("rule", new_code)
+
+    app.push_screen(RuleForm(rule), saved)
+
+
+def delete_rule(app: InventoryApp, code: str) -> None:
+    rule = get_rule(app.store, code)
+    if rule is None:
+        return
+    if rule.builtin:
+        app.push_screen(
+            MessageDialog(
+                f"Can't delete rule {code}",
+                f"{code} is a built-in rule: press space to disable it instead.",
+            )
+        )
+        return
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            catalog_delete_rule(app.store, code)
+        except (RuleError, StoreError) as error:
+            app.push_screen(MessageDialog(f"Can't delete rule {code}", str(error)))
+            return
+        app.notify(f"Deleted rule {code}", markup=False)
+        app.changed("rule", None)
+
+    app.push_screen(ConfirmDialog(f"Delete custom rule {code}?", yes="Delete (y)"), answered)

@@ -1,0 +1,167 @@
+"""Detail panes: every field of the selected record and every flag on it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from inventory.models import Channel, Person, Policy, Record
+from inventory.rules.flags import Flag
+from inventory.tui.text import literal
+from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
+
+Field = tuple[str, Text]
+
+
+def none(text: str = "not set") -> Text:
+    return Text(text, style="dim italic")
+
+
+def value_text(value: object) -> Text:
+    if value is None or value == "" or value == []:
+        return none()
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
+    if isinstance(value, list):
+        return literal(", ".join(str(v) for v in value))
+    return literal(value, keep_newlines=True)
+
+
+def person_text(email: str | None, people: Mapping[str, Person]) -> Text:
+    if email is None:
+        return none()
+    person = people.get(email.lower())
+    if person is None:
+        return literal(email)
+    text = literal(person.name) + Text(" <") + literal(person.email) + Text(">")
+    if person.employment == "external":
+        text.append("  external", style="bold red")
+    else:
+        text.append("  employee", style="green")
+    return text
+
+
+def channel_fields(
+    channel: Channel, people: Mapping[str, Person], policies: Mapping[str, Policy]
+) -> list[Field]:
+    policy = none("no policy")
+    if channel.policy is not None:
+        policy = literal(channel.policy)
+        found = policies.get(channel.policy)
+        if found is not None:
+            policy.append(
+                f"  {found.status}", style="dim" if found.status == "approved" else "yellow"
+            )
+    consultants = Text("\n").join(
+        literal(link.consultant) + Text(f"  {link.role}", style="dim")
+        for link in channel.consultants
+    )
+    return [
+        ("Platform", Text(channel.platform)),
+        ("Handle", literal(channel.handle)),
+        ("Name", literal(channel.name)),
+        ("URL", value_text(channel.url)),
+        ("Status", Text(channel.status)),
+        ("Owner", person_text(channel.owner, people)),
+        ("Backup owner", person_text(channel.backup_owner, people)),
+        ("Reports to", value_text(channel.reporting_department)),
+        ("Linked depts", value_text(channel.linked_departments)),
+        ("Consultants", consultants if channel.consultants else none("none")),
+        ("Login held by", Text(channel.credentials_holder)),
+        ("Policy", policy),
+        ("Hours a week", value_text(channel.weekly_hours)),
+        ("Last post", value_text(channel.last_post_on)),
+        ("Goals", value_text(channel.goals)),
+        ("Notes", value_text(channel.notes)),
+    ]
+
+
+def record_fields(record: Record) -> list[Field]:
+    labels = {
+        "knowledge_transfer": "Knowledge transfer",
+        "contract_end_on": "Contract ends",
+        "legal_reviewed_on": "Legal review",
+        "next_review_on": "Next review",
+        "social_access": "Social access",
+        "email": "E-mail",
+    }
+    return [
+        (labels.get(name, name.replace("_", " ").capitalize()), value_text(value))
+        for name, value in record.model_dump(mode="json").items()
+    ]
+
+
+def fields_table(fields: Sequence[Field]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for label, value in fields:
+        table.add_row(label, value)
+    return table
+
+
+def flag_lines(
+    flags: Sequence[Flag], explanations: Mapping[str, str] | None, *, subject: bool = False
+) -> RenderableType:
+    if not flags:
+        return Text("No flags: this record meets every enabled rule.", style="green")
+    parts: list[RenderableType] = []
+    unwaived = sum(not f.waived for f in flags)
+    heading = Text(f"Flags: {unwaived}", style="bold")
+    if unwaived != len(flags):
+        heading.append(f" (+{len(flags) - unwaived} waived)", style="dim")
+    parts.append(heading)
+    for flag in flags:
+        style = "dim" if flag.waived else SEVERITY_STYLE[flag.severity]
+        line = Text(f"{SEVERITY_SYMBOL[flag.severity]} {flag.rule} ", style=style)
+        line.append(f"{flag.severity} ", style=style)
+        line.append_text(literal(flag.title, "bold" if not flag.waived else "dim"))
+        if flag.waived:
+            line.append("  WAIVED", style="bold magenta")
+        parts.append(line)
+        if subject:
+            parts.append(Text("  ") + literal(f"{flag.subject_type} {flag.subject_id}"))
+        parts.append(Text("  ") + literal(flag.message, "italic"))
+        if flag.waiver is not None:
+            waiver = flag.waiver
+            until = f" until {waiver.until.isoformat()}" if waiver.until else ""
+            parts.append(
+                Text("  waived: ", style="magenta")
+                + literal(waiver.reason)
+                + Text(f" ({waiver.by}, {waiver.on.isoformat()}{until})", style="dim")
+            )
+        if explanations is not None and flag.rule in explanations:
+            text = literal(explanations[flag.rule], "dim", keep_newlines=True)
+            text.pad_left(0)
+            parts.append(Table.grid(padding=(0, 0, 0, 2)))
+            parts[-1].add_column()  # type: ignore[union-attr]
+            parts[-1].add_row(text)  # type: ignore[union-attr]
+    return Group(*parts)
+
+
+class DetailPane(VerticalScroll, can_focus=False):
+    """A scrollable pane holding one record's details."""
+
+    def compose(self):  # type: ignore[override]
+        yield Static(id=f"{self.id}-body" if self.id else None, classes="detail-body")
+
+    def show(self, renderable: RenderableType) -> None:
+        self.query_one(".detail-body", Static).update(renderable)
+
+
+def detail_layout(title: Text, fields: Sequence[Field], flags: RenderableType, wide: bool):
+    """Fields and flags side by side when there is room, else one under the other."""
+    heading = title.copy()
+    heading.stylize("bold")
+    if wide:
+        table = Table.grid(padding=(0, 3), expand=True)
+        table.add_column(ratio=1)
+        table.add_column(ratio=1)
+        table.add_row(fields_table(fields), flags)
+        return Group(heading, table)
+    return Group(heading, fields_table(fields), Text(""), flags)

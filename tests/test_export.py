@@ -1,0 +1,116 @@
+"""The flags export: its schema, its order, its determinism, and how it is written."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import jsonschema
+from conftest import check_json, run_cli
+
+from inventory.export import export_schema
+
+
+def validate(export: dict) -> None:
+    jsonschema.Draft202012Validator(export_schema()).validate(export)
+
+
+def test_the_shipped_schema_accepts_real_output(sample_db: Path) -> None:
+    _, export = check_json(sample_db)
+    validate(export)
+    run_cli("waive", sample_db, "R101", "facebook/AcmeBologna", "--reason", "new hire")
+    with closing(sqlite3.connect(sample_db)) as conn, conn:
+        conn.execute(
+            """INSERT INTO rules (code, recommendation, title, severity, subject_type,
+                   condition, message) VALUES ('X1', 2, 't', 'info', 'policy', 'nope', '1')"""
+        )
+    _, export = check_json(sample_db)
+    validate(export)
+    assert export["summary"]["waived"] == 1
+    assert export["summary"]["broken_rules"] == [{"rule": "X1", "error": "no such column: nope"}]
+
+
+def test_the_schema_rejects_a_wrong_export(sample_db: Path) -> None:
+    _, export = check_json(sample_db)
+    export["flags"][0]["severity"] = "fatal"
+    try:
+        validate(export)
+    except jsonschema.ValidationError:
+        return
+    raise AssertionError("the schema accepted a flag with severity 'fatal'")
+
+
+def test_keys_and_flags_are_in_spec_order(sample_db: Path) -> None:
+    _, export = check_json(sample_db)
+    assert list(export) == ["format", "generated_at", "as_of", "organization", "summary", "flags"]
+    assert list(export["summary"]) == [
+        "checked", "flags", "waived", "by_severity", "by_recommendation", "broken_rules",
+    ]  # fmt: skip
+    assert list(export["summary"]["by_recommendation"]) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert export["summary"]["by_recommendation"] == {
+        "1": 6, "2": 1, "3": 3, "4": 5, "5": 4, "6": 4, "7": 2,
+    }  # fmt: skip
+    flag = export["flags"][0]
+    assert list(flag) == [
+        "rule", "recommendation", "severity", "title", "message", "subject", "waived", "waiver",
+    ]  # fmt: skip
+    rank = {"error": 0, "warning": 1, "info": 2}
+    keys = [(rank[f["severity"]], f["rule"], f["subject"]["id"]) for f in export["flags"]]
+    assert keys == sorted(keys)
+    assert export["format"] == "social-inventory-flags/1"
+    assert export["as_of"] == "2026-11-26"
+    assert export["organization"] == "Acme Italia S.p.A."
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", export["generated_at"])
+    assert flag == {
+        "rule": "R101",
+        "recommendation": 1,
+        "severity": "error",
+        "title": "Live channel has no owner",
+        "message": "No owner is accountable for this channel",
+        "subject": {"type": "channel", "id": "facebook/AcmeBologna", "name": "Acme Bologna"},
+        "waived": False,
+        "waiver": None,
+    }
+
+
+def test_same_database_and_date_give_the_same_bytes(sample_db: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    for path in (first, second):
+        result = run_cli("export", sample_db, "-o", path, "--as-of", "2026-11-26")
+        assert result.exit_code == 0
+        assert result.stdout.strip() == str(path)
+
+    def without_clock(path: Path) -> str:
+        return re.sub(r'"generated_at": "[^"]*"', "", path.read_text(encoding="utf-8"))
+
+    assert without_clock(first) == without_clock(second)
+    assert first.read_text(encoding="utf-8").endswith("}\n")
+    check = run_cli("check", sample_db, "--format", "json", "--as-of", "2026-11-26")
+    assert re.sub(r'"generated_at": "[^"]*"', "", check.stdout) == without_clock(first)
+
+
+def test_export_defaults_to_flags_json(sample_db: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("export", sample_db)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "flags.json"
+    assert json.loads((tmp_path / "flags.json").read_text())["summary"]["flags"] == 25
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".flags.json")] == []
+
+
+def test_export_and_check_refuse_a_missing_database(tmp_path: Path) -> None:
+    for command in ("export", "check"):
+        result = run_cli(command, tmp_path / "missing.db")
+        assert result.exit_code == 2
+        assert "does not exist" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_to_an_unwritable_place_is_one_clear_line(sample_db: Path, tmp_path: Path) -> None:
+    result = run_cli("export", sample_db, "-o", tmp_path / "no" / "such" / "dir.json")
+    assert result.exit_code == 2
+    assert "can't be written" in result.stderr
+    assert "Traceback" not in result.output

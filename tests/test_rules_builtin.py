@@ -1,0 +1,210 @@
+"""Every built-in rule, through the public CLI: one record flagged, one not."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import MINIMAL_DOCUMENT, check_json, flag_keys
+
+Doc = dict[str, Any]
+CHANNEL = "instagram/@test"
+
+
+def channel(**changes: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        doc["channels"][0].update(changes)
+
+    return change
+
+
+def department(name: str, **changes: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        next(d for d in doc["departments"] if d["name"] == name).update(changes)
+
+    return change
+
+
+def consultant(**changes: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        doc["consultants"][0].update(changes)
+
+    return change
+
+
+def policy(**changes: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        doc["policies"][0].update(changes)
+
+    return change
+
+
+def both(*changes: Callable[[Doc], None]) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        for each in changes:
+            each(doc)
+
+    return change
+
+
+RETIRED = channel(status="retired")
+DORMANT = channel(status="dormant")
+AGENCY = consultant(knowledge_transfer=False, deliverables=[])
+
+# rule, subject id, change that makes it fire, change that is close but must not fire
+CASES = [
+    ("R101", CHANNEL, channel(owner=None), both(RETIRED, channel(owner=None))),
+    (
+        "R102",
+        CHANNEL,
+        channel(owner="ext@agency.example"),
+        channel(backup_owner="ext@agency.example"),
+    ),
+    (
+        "R103",
+        CHANNEL,
+        channel(consultants=[{"consultant": "Trainer", "role": "full_management"}]),
+        channel(consultants=[{"consultant": "Trainer", "role": "content"}]),
+    ),
+    (
+        "R104",
+        CHANNEL,
+        channel(credentials_holder="consultant"),
+        both(RETIRED, channel(credentials_holder="unknown")),
+    ),
+    (
+        "R104",
+        CHANNEL,
+        channel(credentials_holder="unknown"),
+        channel(credentials_holder="in_house"),
+    ),
+    (
+        "R201",
+        "Customer Care",
+        department("Customer Care", social_access="blocked"),
+        department("Customer Care", social_access="restricted"),
+    ),
+    ("R301", "Trainer", consultant(knowledge_transfer=False), both(AGENCY, RETIRED)),
+    ("R302", "Trainer", consultant(deliverables=[]), both(AGENCY, channel(consultants=[]))),
+    (
+        "R401",
+        CHANNEL,
+        channel(reporting_department="Customer Care"),
+        channel(linked_departments=["Customer Care", "Marketing"]),
+    ),
+    (
+        "R401",
+        CHANNEL,
+        channel(reporting_department=None),
+        both(RETIRED, channel(reporting_department=None)),
+    ),
+    (
+        "R402",
+        CHANNEL,
+        channel(linked_departments=[]),
+        channel(reporting_department=None, linked_departments=["Marketing"]),
+    ),
+    (
+        "R402",
+        CHANNEL,
+        channel(linked_departments=["Marketing"]),
+        channel(linked_departments=["Marketing", "Customer Care"]),
+    ),
+    (
+        "R501",
+        "Test Org",
+        policy(status="draft"),
+        policy(status="approved", legal_reviewed_on="2026-01-01"),
+    ),
+    (
+        "R502",
+        "2026.1",
+        policy(legal_reviewed_on=None),
+        both(policy(legal_reviewed_on=None, status="in_review"), channel(policy=None), RETIRED),
+    ),
+    ("R503", CHANNEL, channel(policy=None), both(DORMANT, channel(policy="2026.1"))),
+    ("R503", CHANNEL, policy(status="retired"), both(RETIRED, policy(status="retired"))),
+    ("R504", "2026.1", policy(next_review_on="2026-11-25"), policy(next_review_on="2026-11-26")),
+    ("R601", CHANNEL, channel(weekly_hours=0), both(DORMANT, channel(weekly_hours=0))),
+    ("R601", CHANNEL, channel(weekly_hours=None), channel(weekly_hours=0.5)),
+    ("R602", CHANNEL, channel(last_post_on="2026-08-27"), channel(last_post_on="2026-08-28")),
+    ("R602", CHANNEL, channel(last_post_on=None), both(DORMANT, channel(last_post_on=None))),
+    (
+        "R701",
+        CHANNEL,
+        channel(goals=["sales_roi", "awareness"]),
+        channel(goals=["sales_roi", "community"]),
+    ),
+]
+
+
+def build(make_db: Callable[[Doc], Any], change: Callable[[Doc], None]) -> Any:
+    doc = copy.deepcopy(MINIMAL_DOCUMENT)
+    change(doc)
+    return make_db(doc)
+
+
+def test_the_minimal_document_raises_no_flag(make_db) -> None:
+    status, export = check_json(make_db(copy.deepcopy(MINIMAL_DOCUMENT)))
+    assert status == 0
+    assert export["flags"] == []
+    assert export["summary"]["broken_rules"] == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "subject", "fires", "quiet"),
+    CASES,
+    ids=[f"{case[0]}-{n}" for n, case in enumerate(CASES)],
+)
+def test_builtin_rule_flags_one_record_and_not_the_other(
+    make_db, rule: str, subject: str, fires: Callable, quiet: Callable
+) -> None:
+    _, flagged = check_json(build(make_db, fires))
+    assert (rule, subject) in flag_keys(flagged)
+    flag = next(f for f in flagged["flags"] if f["rule"] == rule)
+    assert flag["message"] and flag["title"]
+
+    _, clean = check_json(build(make_db, quiet))
+    assert rule not in {key[0] for key in flag_keys(clean)}
+
+
+def test_every_builtin_rule_has_a_case() -> None:
+    from inventory.rules.builtin import BUILTIN_RULES
+
+    assert {case[0] for case in CASES} == {rule["code"] for rule in BUILTIN_RULES}
+    assert len(BUILTIN_RULES) == 16
+
+
+def test_messages_name_the_problem(make_db) -> None:
+    _, export = check_json(build(make_db, channel(owner="ext@agency.example")))
+    messages = {flag["rule"]: flag["message"] for flag in export["flags"]}
+    assert messages["R102"] == "Owner ext@agency.example is external"
+    _, export = check_json(build(make_db, channel(last_post_on="2026-06-02")))
+    assert export["flags"][0]["message"] == "No post for 177 days (last on 2026-06-02)"
+
+
+# The sample's expected flags, from sample_db/README.md.
+SAMPLE_COUNTS = {
+    "R101": 1, "R102": 1, "R103": 2, "R104": 2, "R201": 1, "R301": 2, "R302": 1,
+    "R401": 3, "R402": 2, "R502": 1, "R503": 2, "R504": 1, "R601": 2, "R602": 2, "R701": 2,
+}  # fmt: skip
+
+
+def test_the_sample_fires_every_rule_but_r501(sample_db) -> None:
+    status, export = check_json(sample_db)
+    assert status == 1
+    assert Counter(flag["rule"] for flag in export["flags"]) == SAMPLE_COUNTS
+    assert export["summary"]["flags"] == 25
+    assert export["summary"]["by_severity"] == {"error": 5, "warning": 16, "info": 4}
+    assert export["summary"]["checked"] == {
+        "channels": 53,
+        "departments": 10,
+        "consultants": 4,
+        "policies": 3,
+    }
+    retired = {"facebook/AcmeOutletNapoli", "youtube/@AcmeMilano", "snapchat/acmekids"}
+    assert not retired & {flag["subject"]["id"] for flag in export["flags"]}
+    assert "Viral Ninjas Ltd" not in {flag["subject"]["id"] for flag in export["flags"]}

@@ -1,0 +1,99 @@
+"""What the screen looks like: SVG snapshots at 120x36 (and one at 80x24).
+
+Fixed as_of (2026-11-26), cursors not blinking, only the database's file name on screen.
+Update with `uv run pytest tests/tui --snapshot-update` after looking at the new SVGs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import settle
+from .screen import no_blink
+
+WIDE = (120, 36)
+
+
+def keys(*pressed: str, wait: float = 0.0):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await pilot.pause()
+        if wait:
+            await pilot.pause(wait)
+        await settle(pilot)
+        no_blink(pilot.app)
+
+    return run_before
+
+
+@pytest.mark.parametrize("view", ["1", "2", "3", "4", "5", "6", "7"])
+def test_each_view_on_the_sample(snap_compare, sample_store, make_app, view):
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys(view))
+
+
+def test_detail_pane_with_flags_and_explanations(snap_compare, sample_store, make_app):
+    # instagram/@acme_kids is the 15th channel in platform order; it has 3 flags
+    moves = ["down"] * 14
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys(*moves, "i"))
+
+
+def test_flagged_only_sorted_by_flags(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("f", "s"))
+
+
+@pytest.mark.parametrize(
+    ("view", "name"),
+    [
+        ("1", "channel"),
+        ("3", "person"),
+        ("4", "department"),
+        ("5", "consultant"),
+        ("6", "policy"),
+        ("7", "rule"),
+    ],
+)
+def test_each_edit_form(snap_compare, sample_store, make_app, view, name):
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys(view, "e"))
+
+
+def test_new_channel_form(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("n"))
+
+
+def test_new_custom_rule_form(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("7", "n"))
+
+
+def test_form_with_validation_errors(snap_compare, sample_store, make_app):
+    # a new channel saved empty: platform, handle and name are required
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("n", "ctrl+s"))
+
+
+def test_help_screen(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("?"))
+
+
+def test_empty_state(snap_compare, empty_store, make_app):
+    assert snap_compare(make_app(empty_store), terminal_size=WIDE, run_before=keys())
+
+
+def test_export_dialog(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("x"))
+
+
+def test_delete_asks(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("d"))
+
+
+def test_hostile_names_in_the_channel_list(snap_compare, hostile_store, make_app):
+    assert snap_compare(make_app(hostile_store), terminal_size=WIDE, run_before=keys("down"))
+
+
+def test_small_terminal(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=(80, 24), run_before=keys())
+
+
+def test_small_terminal_form(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=(80, 24), run_before=keys("e"))
