@@ -4,7 +4,13 @@ A list of 100,000 channels is read one screenful at a time: `count_channels` say
 rows match a `ChannelQuery` (filter text, sort column, flagged-only), `page_channels`
 returns the rows from `offset` to `offset + limit`. Flag markers come from the latest
 evaluation, copied into a temporary table (`install_flag_marks`) so SQLite can filter and
-sort by them. Nothing here imports the UI.
+sort by them.
+
+People, departments, consultants and policies are listed the same way (`RecordQuery`,
+`count_records`, `page_records`, `record_position`); how many records use each one is
+counted for a whole page in one GROUP BY, never one query per row. Every row carries the
+revision it was read at, so a delete from the list can refuse a record changed since.
+Nothing here imports the UI.
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ class ChannelRow:
     weekly_hours: float | None = None
     last_post_on: str | None = None
     mark: FlagMark | None = None
+    revision: int | None = None
 
 
 def flag_marks(flags: Iterable[Flag], subject_type: str = "channel") -> dict[str, FlagMark]:
@@ -153,7 +160,7 @@ d.name,
     SELECT ld.name AS name FROM channel_departments cd
     JOIN departments ld ON ld.id = cd.department_id
     WHERE cd.channel_id = c.id ORDER BY cd.position)),
-p.version, p.status, c.weekly_hours, c.last_post_on, m.worst, m.flags, m.waived
+p.version, p.status, c.weekly_hours, c.last_post_on, m.worst, m.flags, m.waived, c.revision
 """
 
 
@@ -246,6 +253,7 @@ def _row(values: tuple) -> ChannelRow:
         worst,
         flags,
         waived,
+        revision,
     ) = values
     mark = None if flags is None else FlagMark(worst, flags, waived)
     return ChannelRow(
@@ -265,4 +273,196 @@ def _row(values: tuple) -> ChannelRow:
         weekly_hours=hours,
         last_post_on=last_post,
         mark=mark,
+        revision=revision,
     )
+
+
+# --- people, departments, consultants, policies ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordListing:
+    """How one kind of record is listed: its columns, sort orders and usage counts."""
+
+    kind: str
+    columns: str  # the values of `fields`, in order, from `source` (the record is `r`)
+    source: str
+    fields: list[str]
+    key_sql: str  # the canonical id of a row
+    sorts: dict[str, str]  # column -> SQL expression
+    default_sort: str
+    # count name -> SQL of (used, user) pairs: the id of a listed record (among `:ids`)
+    # and the id of a record that uses it
+    counts: dict[str, str]
+    json_fields: tuple[str, ...] = ()
+    bool_fields: tuple[str, ...] = ()
+
+    @property
+    def select(self) -> str:
+        return f"SELECT r.id, {self.key_sql}, r.revision, {self.columns} {self.source}"
+
+
+RECORD_LISTINGS: dict[str, RecordListing] = {
+    "person": RecordListing(
+        kind="person",
+        columns="r.email, r.name, d.name, r.employment",
+        source="FROM people r LEFT JOIN departments d ON d.id = r.department_id",
+        fields=["email", "name", "department", "employment"],
+        key_sql="lower(r.email)",
+        sorts={
+            "email": "lower(r.email)",
+            "name": "r.name COLLATE NOCASE",
+            "department": "d.name IS NULL, d.name COLLATE NOCASE",
+            "employment": "r.employment",
+        },
+        default_sort="email",
+        counts={
+            "owns": "SELECT owner_id AS used, id AS user FROM channels WHERE owner_id IN ({ids})",
+            "backs_up": """SELECT backup_owner_id AS used, id AS user FROM channels
+                           WHERE backup_owner_id IN ({ids})""",
+        },
+    ),
+    "department": RecordListing(
+        kind="department",
+        columns="r.name, r.function, r.social_access",
+        source="FROM departments r",
+        fields=["name", "function", "social_access"],
+        key_sql="r.name",
+        sorts={"name": "r.name", "function": "r.function", "social_access": "r.social_access"},
+        default_sort="name",
+        counts={
+            "people": """SELECT department_id AS used, id AS user FROM people
+                         WHERE department_id IN ({ids})""",
+            "channels": """SELECT reporting_department_id AS used, id AS user FROM channels
+                           WHERE reporting_department_id IN ({ids})
+                           UNION ALL SELECT department_id, channel_id FROM channel_departments
+                           WHERE department_id IN ({ids})""",
+        },
+    ),
+    "consultant": RecordListing(
+        kind="consultant",
+        columns="r.name, r.kind, r.knowledge_transfer, r.deliverables, r.contract_end_on",
+        source="FROM consultants r",
+        fields=["name", "kind", "knowledge_transfer", "deliverables", "contract_end_on"],
+        key_sql="r.name",
+        sorts={
+            "name": "r.name",
+            "kind": "r.kind",
+            "knowledge_transfer": "r.knowledge_transfer",
+            "contract_end_on": "r.contract_end_on IS NULL, r.contract_end_on",
+        },
+        default_sort="name",
+        counts={
+            "channels": """SELECT consultant_id AS used, channel_id AS user
+                           FROM channel_consultants WHERE consultant_id IN ({ids})""",
+        },
+        json_fields=("deliverables",),
+        bool_fields=("knowledge_transfer",),
+    ),
+    "policy": RecordListing(
+        kind="policy",
+        columns="r.version, r.title, r.status, r.legal_reviewed_on, r.next_review_on",
+        source="FROM policies r",
+        fields=["version", "title", "status", "legal_reviewed_on", "next_review_on"],
+        key_sql="r.version",
+        sorts={
+            "version": "r.version",
+            "title": "r.title COLLATE NOCASE",
+            "status": "r.status",
+            "legal_reviewed_on": "r.legal_reviewed_on IS NULL, r.legal_reviewed_on",
+            "next_review_on": "r.next_review_on IS NULL, r.next_review_on",
+        },
+        default_sort="version",
+        counts={
+            "channels": """SELECT policy_id AS used, id AS user FROM channels
+                           WHERE policy_id IN ({ids})""",
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """Which records of a kind to list, in which order."""
+
+    kind: str
+    sort: str = ""
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One line of a record list: the record's values, its revision, how much uses it."""
+
+    kind: str
+    key: str
+    revision: int
+    values: dict[str, object]
+    counts: dict[str, int]
+
+
+def _record_order(query: RecordQuery) -> str:
+    listing = RECORD_LISTINGS[query.kind]
+    expression = listing.sorts.get(query.sort) or listing.sorts[listing.default_sort]
+    direction = " DESC" if query.descending else ""
+    parts = [part.strip() + direction for part in expression.split(",")]
+    return "ORDER BY " + ", ".join([*parts, listing.key_sql])
+
+
+def count_records(conn: sqlite3.Connection, query: RecordQuery) -> int:
+    """How many records of the query's kind there are."""
+    listing = RECORD_LISTINGS[query.kind]
+    (count,) = conn.execute(f"SELECT count(*) {listing.source}").fetchone()
+    return int(count)
+
+
+def page_records(
+    conn: sqlite3.Connection, query: RecordQuery, offset: int, limit: int
+) -> list[RecordRow]:
+    """The records `offset` .. `offset + limit` in the query's order, with usage counts."""
+    listing = RECORD_LISTINGS[query.kind]
+    rows = conn.execute(
+        f"{listing.select} {_record_order(query)} LIMIT ? OFFSET ?", [limit, max(0, offset)]
+    ).fetchall()
+    counts = usage_counts(conn, query.kind, [row[0] for row in rows])
+    result = []
+    for row_id, key, revision, *values in rows:
+        named: dict[str, object] = dict(zip(listing.fields, values, strict=True))
+        for name in listing.json_fields:
+            named[name] = json.loads(str(named[name] or "[]"))
+        for name in listing.bool_fields:
+            named[name] = bool(named[name])
+        found = {name: counts[name].get(row_id, 0) for name in listing.counts}
+        result.append(RecordRow(query.kind, key, revision, named, found))
+    return result
+
+
+def usage_counts(conn: sqlite3.Connection, kind: str, ids: list[int]) -> dict[str, dict[int, int]]:
+    """For each count of `kind`: record id -> how many distinct records use it. One
+    GROUP BY per count covers every id of a page."""
+    listing = RECORD_LISTINGS[kind]
+    if not ids:
+        return {name: {} for name in listing.counts}
+    marks = ",".join("?" * len(ids))
+    result: dict[str, dict[int, int]] = {}
+    for name, pairs in listing.counts.items():
+        sql = pairs.format(ids=marks)
+        params = ids * pairs.count("{ids}")
+        result[name] = dict(
+            conn.execute(
+                f"SELECT used, count(DISTINCT user) FROM ({sql}) GROUP BY used", params
+            ).fetchall()
+        )
+    return result
+
+
+def record_position(conn: sqlite3.Connection, query: RecordQuery, key: str) -> int | None:
+    """Where the record `key` sits in the list for `query` (None when it doesn't exist)."""
+    listing = RECORD_LISTINGS[query.kind]
+    sql = f"""SELECT position FROM (
+                SELECT {listing.key_sql} AS key,
+                       row_number() OVER ({_record_order(query)}) - 1 AS position
+                {listing.source})
+              WHERE key = ?"""
+    row = conn.execute(sql, [key.lower() if query.kind == "person" else key]).fetchone()
+    return None if row is None else int(row[0])

@@ -83,9 +83,11 @@ _COLUMNS = (
 )
 
 
+_NAMES = [name.strip() for name in _COLUMNS.split(",")]
+
+
 def _rule(row: tuple) -> Rule:
-    names = [n.strip() for n in _COLUMNS.split(",")]
-    fields = dict(zip(names, row, strict=True))
+    fields = dict(zip(_NAMES, row, strict=True))
     fields["enabled"] = bool(fields["enabled"])
     fields["builtin"] = bool(fields["builtin"])
     fields["parameters"] = json.loads(fields["parameters"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -15,8 +17,19 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
 
 from inventory import records
-from inventory.listing import SORT_COLUMNS, ChannelQuery, ChannelRow, channel_position
-from inventory.models import Channel, Person, Policy, Record
+from inventory.listing import (
+    RECORD_LISTINGS,
+    SORT_COLUMNS,
+    ChannelQuery,
+    ChannelRow,
+    RecordQuery,
+    RecordRow,
+    channel_position,
+    count_records,
+    page_records,
+    record_position,
+)
+from inventory.models import Channel, Person, Policy
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.flags import SEVERITY_ORDER, Flag
 from inventory.tui.text import literal, literal_content
@@ -55,6 +68,10 @@ class InventoryView(Vertical):
         """Read the data again (after a change or a new evaluation); select `key` if given."""
 
     def selected_key(self) -> str | None:
+        return None
+
+    def selected_revision(self) -> int | None:
+        """The revision of the selected record as listed (None: the view doesn't know)."""
         return None
 
     def focus_main(self) -> None:
@@ -184,6 +201,10 @@ class ChannelsView(InventoryView):
     def selected_key(self) -> str | None:
         row = self.table.current_row
         return None if row is None else row.key
+
+    def selected_revision(self) -> int | None:
+        row = self.table.current_row
+        return None if row is None else row.revision
 
     def show_detail(self) -> None:
         row: ChannelRow | None = self.table.current_row
@@ -450,6 +471,8 @@ class FlagsView(InventoryView):
 
 
 class RecordTable(DataTable):
+    """The rules list (a few dozen rows): a DataTable with j/k."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
@@ -460,8 +483,8 @@ class RecordTable(DataTable):
 class KindSpec:
     kind: str
     title: str
-    columns: list[tuple[str, str]]  # (field, label)
-    subject_type: str | None
+    columns: list[Column]  # value columns, then usage counts (keys of RecordRow.counts)
+    subject_type: str | None  # flags are about records of this kind
 
 
 KINDS: dict[str, KindSpec] = {
@@ -469,28 +492,37 @@ KINDS: dict[str, KindSpec] = {
         "person",
         "People",
         [
-            ("email", "E-mail"),
-            ("name", "Name"),
-            ("department", "Department"),
-            ("employment", "Employment"),
+            Column("email", "E-mail", 32, 16),
+            Column("name", "Name", 26, 12),
+            Column("department", "Department", 26, 10),
+            Column("employment", "Employment", 10),
+            Column("owns", "Owns", 5, justify="right", sortable=False),
+            Column("backs_up", "Backs up", 8, justify="right", sortable=False),
         ],
         None,
     ),
     "department": KindSpec(
         "department",
         "Departments",
-        [("name", "Name"), ("function", "Function"), ("social_access", "Social access")],
+        [
+            Column("name", "Name", 32, 12),
+            Column("function", "Function", 14),
+            Column("social_access", "Social access", 13),
+            Column("people", "People", 6, justify="right", sortable=False),
+            Column("channels", "Channels", 8, justify="right", sortable=False),
+        ],
         "department",
     ),
     "consultant": KindSpec(
         "consultant",
         "Consultants",
         [
-            ("name", "Name"),
-            ("kind", "Kind"),
-            ("knowledge_transfer", "Knowledge transfer"),
-            ("deliverables", "Deliverables"),
-            ("contract_end_on", "Contract ends"),
+            Column("name", "Name", 28, 12),
+            Column("kind", "Kind", 10),
+            Column("knowledge_transfer", "Transfer", 8),
+            Column("deliverables", "Deliverables", 34, 10, sortable=False),
+            Column("contract_end_on", "Contract ends", 13),
+            Column("channels", "Channels", 8, justify="right", sortable=False),
         ],
         "consultant",
     ),
@@ -498,11 +530,12 @@ KINDS: dict[str, KindSpec] = {
         "policy",
         "Policies",
         [
-            ("version", "Version"),
-            ("title", "Title"),
-            ("status", "Status"),
-            ("legal_reviewed_on", "Legal review"),
-            ("next_review_on", "Next review"),
+            Column("version", "Version", 10),
+            Column("title", "Title", 34, 12),
+            Column("status", "Status", 10),
+            Column("legal_reviewed_on", "Legal review", 12),
+            Column("next_review_on", "Next review", 11),
+            Column("channels", "Channels", 8, justify="right", sortable=False),
         ],
         "policy",
     ),
@@ -519,6 +552,50 @@ def cell(value: Any) -> Text:
     return literal(value)
 
 
+def mark_of(flags: list[Flag]) -> Text:
+    """The flag column of a record: worst unwaived severity and count, or `waived`."""
+    unwaived = [f for f in flags if not f.waived]
+    if not unwaived:
+        return Text("waived", style="dim") if flags else Text("")
+    worst = min(unwaived, key=lambda f: SEVERITY_ORDER[f.severity]).severity
+    return Text(f"{SEVERITY_SYMBOL[worst]} {len(unwaived)}", style=SEVERITY_STYLE[worst])
+
+
+class RecordSource:
+    """Records of one kind, counted and paged from SQLite."""
+
+    def __init__(self, conn: sqlite3.Connection, query: RecordQuery):
+        self.conn = conn
+        self.query = query
+
+    def count(self) -> int:
+        return count_records(self.conn, self.query)
+
+    def page(self, offset: int, limit: int) -> Sequence[RecordRow]:
+        return page_records(self.conn, self.query, offset, limit)
+
+
+class RecordList(VirtualTable):
+    """One row per record, fetched from SQLite a page at a time (25,000 people open at
+    once); the flag column comes from the evaluation on screen."""
+
+    def __init__(self, spec: KindSpec, marks: Callable[[str], Text] | None, **kw: Any):
+        flag_column = [Column("flag", "Flags", 6, sortable=False)] if marks else []
+        self.columns = [*flag_column, *spec.columns]  # type: ignore[misc]
+        super().__init__(**kw)
+        self.spec = spec
+        self.marks = marks
+
+    def cells(self, row: RecordRow) -> list[Text]:
+        values = [
+            Text(str(row.counts[c.key]), style="" if row.counts[c.key] else "dim")
+            if c.key in row.counts
+            else cell(row.values.get(c.key))
+            for c in self.spec.columns
+        ]
+        return [self.marks(row.key), *values] if self.marks else values
+
+
 class RecordsView(InventoryView):
     """A list of one kind of record with a detail pane."""
 
@@ -526,23 +603,18 @@ class RecordsView(InventoryView):
         super().__init__(**kwargs)
         self.spec = KINDS[kind]
         self.record_kind = kind
-        self._records: dict[str, Record] = {}
+        self.query_state = RecordQuery(kind)
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one(RecordTable)
+    def table(self) -> RecordList:
+        return self.query_one(RecordList)
 
     def compose(self) -> ComposeResult:
         yield Static(id=f"{self.id}-status", classes="view-bar view-status")
-        table = RecordTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
-        yield table
+        yield RecordList(
+            self.spec, self._mark if self.spec.subject_type else None, id=f"{self.id}-table"
+        )
         yield DetailPane(id=f"{self.id}-detail", classes="detail")
-
-    def on_mount(self) -> None:
-        table = self.table
-        table.add_column("Flags", key="flags", width=7)
-        for name, label in self.spec.columns:
-            table.add_column(label, key=name)
 
     def focus_main(self) -> None:
         self.table.focus()
@@ -550,21 +622,12 @@ class RecordsView(InventoryView):
     def reload(self, key: str | None = None) -> None:
         table = self.table
         key = key or self.selected_key()
-        table.clear()
-        self._records = {}
-        for record in records.list_records(self.inventory.store, self.record_kind):
-            record_id = records.record_key(self.record_kind, record)
-            self._records[record_id] = record
-            values = record.model_dump(mode="json")
-            table.add_row(
-                self._mark(record_id),
-                *[cell(values[name]) for name, _ in self.spec.columns],
-                key=record_id,
-            )
-        if key is not None and key in self._records:
-            table.move_cursor(row=table.get_row_index(key), scroll=True)
-        count = len(self._records)
-        status = Text(f"{count} {self.spec.title.lower()}")
+        conn = self.inventory.store.conn
+        position = None if key is None else record_position(conn, self.query_state, key)
+        table.sort_column = self.query_state.sort or RECORD_LISTINGS[self.record_kind].default_sort
+        table.sort_descending = self.query_state.descending
+        table.set_source(RecordSource(conn, self.query_state), cursor=position)
+        status = Text(f"{table.row_count} {self.spec.title.lower()}")
         status.append("   n new · e edit · d delete", style="dim")
         self.query_one(f"#{self.id}-status", Static).update(status)
         self.show_detail()
@@ -572,37 +635,29 @@ class RecordsView(InventoryView):
     def _mark(self, record_id: str) -> Text:
         if self.spec.subject_type is None:
             return Text("")
-        flags = [f for f in self.inventory.flags.flags_of(self.spec.subject_type, record_id)]
-        unwaived = [f for f in flags if not f.waived]
-        if not unwaived:
-            return Text("waived", style="dim") if flags else Text("")
-        worst = min(unwaived, key=lambda f: SEVERITY_ORDER[f.severity]).severity
-        return Text(f"{SEVERITY_SYMBOL[worst]} {len(unwaived)}", style=SEVERITY_STYLE[worst])
+        return mark_of(self.inventory.flags.flags_of(self.spec.subject_type, record_id))
 
     def selected_key(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:
-            return None
-        return None if key.value is None else str(key.value)
+        row = self.table.current_row
+        return None if row is None else row.key
+
+    def selected_revision(self) -> int | None:
+        row = self.table.current_row
+        return None if row is None else row.revision
 
     def show_detail(self) -> None:
         pane = self.query_one(DetailPane)
         key = self.selected_key()
-        record = self._records.get(key) if key else None
-        if record is None:
-            pane.show(
-                Text(
-                    f"No {self.spec.title.lower()} yet: press n to add one.",
-                    style="dim",
-                )
-            )
+        store = self.inventory.store
+        loaded = records.get_record(store, self.record_kind, key) if key else None
+        if loaded is None:
+            message = f"No {self.spec.title.lower()} yet: press n to add one."
+            if key is not None:
+                message = f"This {self.record_kind} no longer exists."
+            pane.show(Text(message, style="dim"))
             return
-        fields = record_fields(record)
-        users = records.users_of(self.inventory.store, self.record_kind, key)
+        fields = record_fields(loaded.record)
+        users = records.users_of(store, self.record_kind, key)
         if users:
             fields.append(("Used by", literal("\n".join(users), keep_newlines=True)))
         else:
@@ -615,17 +670,26 @@ class RecordsView(InventoryView):
         explain = self.inventory.explanations if self.inventory.explain else None
         pane.show(detail_layout(title, fields, flag_lines(flags, explain), self.wide()))
 
-    @on(DataTable.RowHighlighted)
+    @on(VirtualTable.CursorMoved)
     def _moved(self) -> None:
         self.show_detail()
 
-    @on(DataTable.RowSelected)
+    @on(VirtualTable.Selected)
     def _selected(self) -> None:
         self.inventory.action_edit()
 
-    @on(DataTable.HeaderSelected)
-    def _sort(self, event: DataTable.HeaderSelected) -> None:
-        self.table.sort(event.column_key, key=lambda value: str(value).lower())
+    @on(VirtualTable.HeaderClicked)
+    def _header(self, event: VirtualTable.HeaderClicked) -> None:
+        listing = RECORD_LISTINGS[self.record_kind]
+        if event.column not in listing.sorts:
+            return
+        current = self.query_state.sort or listing.default_sort
+        descending = event.column == current and not self.query_state.descending
+        self.query_state = RecordQuery(self.record_kind, event.column, descending)
+        self.reload()
+
+    def on_resize(self) -> None:
+        self.show_detail()
 
 
 # --- Rules ---------------------------------------------------------------------------------

@@ -1,0 +1,270 @@
+"""The performance benchmark: one table of figures for inventories of 1,000 to 100,000 channels.
+
+    uv run --group bench python -m bench.run [--sizes 1000 10000 100000] [--markdown]
+
+For each size it generates an inventory (`bench.generate`) and measures, in one run:
+
+1. `import`: the whole `inventory import` process on a new database;
+2. `check`: the whole `inventory check --format json` process, next to a whole process
+   that does a plain full scan of the channels table (`SELECT * FROM channels`, fetched);
+3. UI first screen: the app in a real pseudo-terminal (tmux, 120x36) from launch until
+   the first rows and the total count are on screen, next to VisiData opening the same
+   channels as CSV until its status line shows the full row count;
+4. filter: in the same tmux session, from the last key typed after `/` until the list
+   shows the filtered count (median of several);
+5. edit-save-reflag: with the Textual pilot (headless), from `ctrl+s` in a channel form
+   until the header's flag counts show the re-evaluated flags (median of several);
+6. peak memory (VmHWM) of the UI process after 3 and 4.
+
+Ratios are what count: the machine is shared and noisy, so compare figures of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bench.generate import generate_document
+
+AS_OF = "2026-11-26"
+BIN = Path(sys.executable).parent
+SIZE = (120, 36)
+
+
+def _seconds(command: list[str], ok: tuple[int, ...] = (0,)) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in ok:
+        raise RuntimeError(f"{command[:3]} failed ({result.returncode}): {result.stderr[-500:]}")
+    return elapsed
+
+
+def _full_scan_process(db: Path) -> float:
+    code = (
+        "import sqlite3, sys\n"
+        "rows = sqlite3.connect(sys.argv[1]).execute('SELECT * FROM channels').fetchall()\n"
+        "assert rows\n"
+    )
+    return _seconds([sys.executable, "-c", code, str(db)])
+
+
+class Terminal:
+    """A program in a tmux pane, read the way a person sees it."""
+
+    def __init__(self, name: str, command: list[str]):
+        self.name = name
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", name, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
+             *command],
+            check=True,
+        )  # fmt: skip
+
+    def screen(self) -> str:
+        result = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
+        return result.stdout
+
+    def wait_for(self, seen: Callable[[str], bool], timeout: float = 120) -> float:
+        """Seconds until the screen satisfies `seen` (polled every 5 ms)."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if seen(self.screen()):
+                return time.perf_counter() - start
+            time.sleep(0.005)
+        raise TimeoutError(f"{self.name}: screen never matched:\n{self.screen()}")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        flag = ["-l"] if literal else []
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *flag, *keys], check=True)
+
+    def pid(self) -> int:
+        result = subprocess.run(
+            ["tmux", "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(result.stdout.split()[0])
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _filter_words(db: Path) -> list[tuple[str, int]]:
+    """Filter texts and the counts they should show (computed by the domain query)."""
+    from inventory.listing import ChannelQuery, count_channels
+
+    conn = sqlite3.connect(db)
+    handles = [row[0] for row in conn.execute("SELECT handle FROM channels ORDER BY id LIMIT 5")]
+    words = [handles[0], handles[-1], "channel 1", "instagram"]
+    return [(w, count_channels(conn, ChannelQuery(text=w))) for w in words]
+
+
+def ui_in_terminal(db: Path, n: int) -> tuple[float, float, float]:
+    """(first screen seconds, median filter seconds, peak RSS MB) in a real terminal."""
+    terminal = Terminal(
+        f"bench-ui-{n}", [str(BIN / "inventory"), str(db), "--as-of", AS_OF]
+    )
+    try:
+        first = terminal.wait_for(
+            lambda s: f"{n} channels" in s and "Platform" in s and "@" in s.split("Platform")[-1]
+        )
+        terminal.wait_for(lambda s: "evaluating" not in s)
+        filters = []
+        for word, expected in _filter_words(db):
+            terminal.keys("/")
+            terminal.keys(word[:-1], literal=True)
+            time.sleep(0.5)
+            terminal.keys(word[-1], literal=True)
+            filters.append(terminal.wait_for(lambda s, e=expected: f"{e} of {n}" in s or (
+                e == n and f"{n} channels" in s)))
+            terminal.keys("Escape")
+            time.sleep(0.3)
+        rss = _peak_rss_mb(terminal.pid())
+        terminal.keys("q")
+    finally:
+        terminal.close()
+    return first, statistics.median(filters), rss
+
+
+def visidata_first_screen(csv_path: Path, n: int) -> float:
+    vd = shutil.which("vd", path=str(BIN)) or shutil.which("vd")
+    if vd is None:
+        return float("nan")
+    terminal = Terminal(f"bench-vd-{n}", [vd, str(csv_path)])
+    try:
+        return terminal.wait_for(lambda s: f"{n} rows" in s)
+    finally:
+        terminal.keys("q")
+        terminal.close()
+
+
+def _export_csv(db: Path, path: Path) -> None:
+    conn = sqlite3.connect(db)
+    cursor = conn.execute("SELECT * FROM channels")
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([c[0] for c in cursor.description])
+        writer.writerows(cursor)
+
+
+def save_and_reflag_pilot(db: Path, repeats: int = 5) -> float:
+    """Median seconds from ctrl+s in a channel form until the header shows new flags."""
+    from textual.widgets import Input
+
+    from inventory.store import open_store
+    from inventory.tui.app import InventoryApp
+
+    async def run() -> list[float]:
+        app = InventoryApp(open_store(db, source="ui"), date.fromisoformat(AS_OF))
+        timings = []
+        async with app.run_test(size=SIZE) as pilot:
+            header = app.query_one("#header")
+            while "evaluating" in str(header.render()):
+                await pilot.pause(0.05)
+            for attempt in range(repeats):
+                await pilot.press("e")
+                await pilot.pause()
+                hours = app.screen.query_one("#field-weekly_hours", Input)
+                hours.value = "0" if attempt % 2 == 0 else "3"
+                before = str(header.render())
+                start = time.perf_counter()
+                await pilot.press("ctrl+s")
+                while str(header.render()) == before:
+                    await pilot.pause(0.002)
+                timings.append(time.perf_counter() - start)
+        return timings
+
+    return statistics.median(asyncio.run(run()))
+
+
+@dataclass
+class Row:
+    n: int
+    import_s: float
+    check_s: float
+    scan_s: float
+    ui_first_s: float
+    vd_first_s: float
+    filter_ms: float
+    save_ms: float
+    rss_mb: float
+
+
+def measure(n: int, folder: Path) -> Row:
+    document = folder / f"inventory-{n}.json"
+    document.write_text(json.dumps(generate_document(n, seed=1)), encoding="utf-8")
+    db = folder / f"inventory-{n}.db"
+    import_s = _seconds([str(BIN / "inventory"), "import", str(db), str(document)])
+    check_s = _seconds(
+        [str(BIN / "inventory"), "check", str(db), "--as-of", AS_OF, "--format", "json",
+         "--fail-on", "never"]
+    )  # fmt: skip
+    scan_s = _full_scan_process(db)
+    csv_path = folder / f"channels-{n}.csv"
+    _export_csv(db, csv_path)
+    ui_first_s, filter_s, rss = ui_in_terminal(db, n)
+    vd_first_s = visidata_first_screen(csv_path, n)
+    save_s = save_and_reflag_pilot(db)
+    return Row(n, import_s, check_s, scan_s, ui_first_s, vd_first_s, filter_s * 1000,
+               save_s * 1000, rss)  # fmt: skip
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| channels | import | check | full scan | check / scan | UI first screen | "
+        "VisiData | UI / VisiData | filter | save + reflag | UI peak RSS |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.n:,} | {r.import_s:.2f} s | {r.check_s:.2f} s | {r.scan_s:.2f} s | "
+            f"{r.check_s / r.scan_s:.1f}x | {r.ui_first_s:.2f} s | {r.vd_first_s:.2f} s | "
+            f"{r.ui_first_s / r.vd_first_s:.2f}x | {r.filter_ms:.0f} ms | {r.save_ms:.0f} ms | "
+            f"{r.rss_mb:.0f} MB |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("bench needs tmux (apt-get install tmux)")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="inventory-bench-") as folder:
+        for n in args.sizes:
+            rows.append(measure(n, Path(folder)))
+            print(f"measured {n:,} channels", file=sys.stderr)
+    print(f"{date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")  # fmt: skip
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
