@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import replace
 from datetime import date
 
 from inventory.records import UNNAMED_ORGANIZATION
@@ -27,12 +29,24 @@ _SUBJECT_COUNTS = {
 }
 
 
-def evaluate_rules(store: Store, as_of: date) -> Evaluation:
+def evaluate_rules(
+    store: Store,
+    as_of: date,
+    *,
+    previous: Evaluation | None = None,
+    changed_channels: Collection[str] = (),
+) -> Evaluation:
     """Evaluate every enabled rule at `as_of` on the committed data of `store`'s file.
 
     Runs on a separate read-only connection (the store's own stays usable and the file is
     never written). A rule that can't run is listed in `broken_rules`; the others still run.
+
+    Given the `previous` evaluation (same rules, same `as_of`) and the channels saved or
+    deleted since (canonical ids, old and new when renamed), channel rules run for those
+    channels only and every other channel keeps its flags; the rules of other subjects
+    (few records) run whole. The result equals a full evaluation.
     """
+    incremental = previous is not None and previous.as_of == as_of and bool(changed_channels)
     with open_sandbox(store.path) as sandbox:
         conn = sandbox.conn
         row = conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
@@ -56,17 +70,55 @@ def evaluate_rules(store: Store, as_of: date) -> Evaluation:
         rules.sort(key=lambda rule: (SEVERITY_ORDER.get(rule.severity, 9), rule.code))
         for rule in rules:
             try:
-                evaluation.flags.extend(
-                    _flags(sandbox, rule, as_of, subjects.get(rule.subject_type, 0), waivers)
-                )
+                if incremental and rule.subject_type == "channel":
+                    flags = _channel_flags(sandbox, rule, as_of, changed_channels, waivers)
+                else:
+                    flags = _flags(
+                        sandbox, rule, as_of, subjects.get(rule.subject_type, 0), waivers
+                    )
+                evaluation.flags.extend(flags)
             except RuleSQLError as error:
                 evaluation.broken_rules.append(BrokenRule(rule.code, str(error)))
             except Exception as error:  # a rule must never stop the others
                 evaluation.broken_rules.append(
                     BrokenRule(rule.code, f"{type(error).__name__}: {error}")
                 )
+    if incremental and previous is not None:
+        evaluation.flags = _merge(previous, evaluation.flags, set(changed_channels), waivers)
     evaluation.broken_rules.sort(key=lambda broken: broken.rule)
     return evaluation
+
+
+def _channel_flags(
+    sandbox: Sandbox,
+    rule: Rule,
+    as_of: date,
+    channels: Collection[str],
+    waivers: dict[tuple[str, str], Waiver],
+) -> list[Flag]:
+    flags = []
+    for key in sorted(set(channels)):
+        platform, _, handle = key.partition("/")
+        found = _flags(sandbox, rule, as_of, 1, waivers, channel=(platform, handle))
+        # a condition that escapes its parentheses could return other channels: keep ours
+        flags.extend(flag for flag in found if flag.subject_id == key)
+    return flags
+
+
+def _merge(
+    previous: Evaluation,
+    fresh: list[Flag],
+    changed: set[str],
+    waivers: dict[tuple[str, str], Waiver],
+) -> list[Flag]:
+    """Previous flags of unchanged channels (waivers re-applied) plus the fresh ones."""
+    kept = []
+    for flag in previous.flags:
+        if flag.subject_type != "channel" or flag.subject_id in changed:
+            continue
+        waiver = waivers.get((flag.rule, flag.subject_id))
+        kept.append(flag if waiver == flag.waiver else replace(flag, waiver=waiver))
+    return sorted([*kept, *fresh], key=lambda flag: flag.sort_key)
 
 
 def _text(value: object) -> str:
@@ -79,9 +131,16 @@ def _flags(
     as_of: date,
     max_rows: int,
     waivers: dict[tuple[str, str], Waiver],
+    channel: tuple[str, str] | None = None,
 ) -> list[Flag]:
     rows = sandbox.run(
-        rule.subject_type, rule.condition, rule.message, rule.parameters, as_of, max_rows
+        rule.subject_type,
+        rule.condition,
+        rule.message,
+        rule.parameters,
+        as_of,
+        max_rows,
+        channel,
     )
     code, recommendation, severity = rule.code, rule.recommendation, rule.severity
     title, subject_type = rule.title, rule.subject_type

@@ -120,13 +120,21 @@ def check_expression(text: str, what: str) -> None:
         raise RuleSQLError(f"the {what} leaves a parenthesis open")
 
 
-def rule_sql(subject_type: str, condition: str, message: str) -> str:
+ONE_CHANNEL = "platform = :inventory_platform AND handle = :inventory_handle"
+"""Narrows a channel rule to one channel (`facts_channel` exposes the indexed key columns)."""
+
+
+def rule_sql(subject_type: str, condition: str, message: str, narrow: str = "") -> str:
     view = SUBJECT_VIEWS.get(subject_type)
     if view is None:
         raise RuleSQLError(f"unknown subject type {subject_type!r}")
     check_expression(condition, "condition")
     check_expression(message, "message")
-    return f"SELECT subject_id, subject_name, (\n{message}\n) FROM {view}\nWHERE (\n{condition}\n)"
+    also = f" AND {narrow}" if narrow else ""
+    return (
+        f"SELECT subject_id, subject_name, (\n{message}\n) FROM {view}\n"
+        f"WHERE (\n{condition}\n){also}"
+    )
 
 
 class Sandbox:
@@ -151,13 +159,16 @@ class Sandbox:
         parameters: dict[str, Any],
         as_of: date,
         max_rows: int,
+        channel: tuple[str, str] | None = None,
     ) -> list[tuple[Any, Any, Any]]:
         """(subject_id, subject_name, message) of each subject the condition holds for,
-        in subject_id order.
+        in subject_id order; only for `channel` (platform, handle) when given.
 
         Raises RuleSQLError, with the reason, if the rule can't run."""
-        sql = rule_sql(subject_type, condition, message)
+        sql = rule_sql(subject_type, condition, message, ONE_CHANNEL if channel else "")
         params = {**parameters, "as_of": as_of.isoformat()}
+        if channel:
+            params["inventory_platform"], params["inventory_handle"] = channel
         timeout = rule_timeout()
         deadline = time.monotonic() + timeout
         timed_out = False
