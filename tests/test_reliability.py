@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -196,3 +198,30 @@ def test_migration_writes_a_backup_first(make_db, minimal_document, monkeypatch)
     conn = sqlite3.connect(backups[0])
     columns = [r[1] for r in conn.execute("PRAGMA table_info(channels)")]
     assert "test_only" not in columns
+
+
+def test_rule_and_waiver_changes_are_in_history_and_undoable(sample_db) -> None:
+    from inventory.rules import catalog, waivers
+
+    s = open_store(sample_db)
+    s.user = "carla"
+    catalog.set_enabled(s, "R102", False)
+    waivers.waive(s, "R101", "facebook/AcmeBologna", "owner being hired", None, "carla",
+                  date(2026, 11, 26))  # fmt: skip
+    latest = history.list_history(s, 2)
+    assert [(e.kind, e.key, e.action, e.user) for e in latest] == [
+        ("waiver", "R101:facebook/AcmeBologna", "insert", "carla"),
+        ("rule", "R102", "update", "carla"),
+    ]
+    assert "waiver R101:facebook/AcmeBologna" in history.undo_last(s)
+    assert waivers.list_waivers(s) == []
+    assert "rule R102" in history.undo_last(s)
+    assert catalog.get_rule(s, "R102").enabled
+
+
+def test_undo_of_the_first_import_empties_the_inventory(make_db, minimal_document) -> None:
+    db = make_db(minimal_document)
+    assert run_cli("undo", db).exit_code == 0
+    assert json.loads(run_cli("dump", db).stdout)["channels"] == []
+    with open_store(db) as s:
+        assert s.conn.execute("SELECT count(*) FROM organization").fetchone()[0] == 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -87,6 +89,50 @@ def log_changes(store: Store, changes: list[Change], undoes: int | None = None) 
     return change_id
 
 
+# Rules and waivers are configuration rows, not inventory records: their history keeps the
+# whole row, and undo puts the row back as it was.
+ROW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "rule": ("rules", ("code",)),
+    "waiver": ("waivers", ("rule", "subject_id")),
+}
+
+
+def row_key(kind: str, *values: str) -> str:
+    """The history key of a configuration row: its key columns joined by ':'."""
+    return ":".join(values)
+
+
+def _key_values(kind: str, key: str) -> list[str]:
+    columns = ROW_TABLES[kind][1]
+    return key.split(":", len(columns) - 1)
+
+
+def read_row(store: Store, kind: str, key: str) -> dict[str, Any] | None:
+    table, columns = ROW_TABLES[kind]
+    where = " AND ".join(f'"{c}" = ?' for c in columns)
+    cursor = store.conn.execute(f"SELECT * FROM {table} WHERE {where}", _key_values(kind, key))
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+
+def restore_row(store: Store, kind: str, key: str, values: dict[str, Any] | None) -> None:
+    table, columns = ROW_TABLES[kind]
+    where = " AND ".join(f'"{c}" = ?' for c in columns)
+    store.conn.execute(f"DELETE FROM {table} WHERE {where}", _key_values(kind, key))
+    if values is not None:
+        names = ", ".join(f'"{name}"' for name in values)
+        marks = ", ".join("?" * len(values))
+        store.conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(values.values()))
+
+
+@contextmanager
+def logged_rows(store: Store, kind: str, keys: list[str]) -> Iterator[None]:
+    """Record the rows' before and after around a change (inside its transaction)."""
+    before = {key: read_row(store, kind, key) for key in keys}
+    yield
+    log_changes(store, [Change(kind, key, before[key], read_row(store, kind, key)) for key in keys])
+
+
 def _entry(row: tuple) -> Entry:
     (id_, change_id, at, user, source, kind, key, action, before, after, undoes) = row
     return Entry(
@@ -115,6 +161,16 @@ def list_history(store: Store, limit: int | None = None) -> list[Entry]:
         sql += " LIMIT ?"
         params.append(limit)
     return [_entry(row) for row in store.conn.execute(sql, params)]
+
+
+def last_change(store: Store, kind: str, key: str) -> Entry | None:
+    """The newest change of one record (by its canonical id), e.g. to say who changed it."""
+    row = store.conn.execute(
+        f"""SELECT {_ENTRY_COLUMNS} FROM history WHERE kind = ? AND record_key = ?
+            ORDER BY id DESC LIMIT 1""",
+        [kind, key],
+    ).fetchone()
+    return None if row is None else _entry(row)
 
 
 def last_undoable_change(store: Store) -> int | None:

@@ -8,7 +8,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inventory.history import Change, log_changes
+from inventory.history import (
+    ROW_TABLES,
+    Change,
+    UndoError,
+    log_changes,
+    read_row,
+    restore_row,
+    row_key,
+)
 from inventory.models import (
     Channel,
     Consultant,
@@ -623,7 +631,9 @@ def _delete(store: Store, kind: str, key: str) -> None:
     store.conn.execute(f"DELETE FROM {table} WHERE {where}", split_key(kind, key))
 
 
-_KIND_ORDER = ["organization", "department", "person", "consultant", "policy", "channel"]
+_KIND_ORDER = [
+    "organization", "department", "person", "consultant", "policy", "channel", "rule", "waiver",
+]  # fmt: skip
 
 
 def revert(store: Store, changes: list[Change]) -> None:
@@ -637,17 +647,18 @@ def revert(store: Store, changes: list[Change]) -> None:
             raise StoreError(f"changes to {change.kind} records can't be undone here")
         after_key = change.key if change.after is None else key_of_values(change.kind, change.after)
         if _current(store, change.kind, after_key) != change.after:
-            from inventory.history import UndoError
-
             raise UndoError(
                 f"{change.kind} {change.key} changed since; undo would overwrite that, "
                 "so nothing was undone"
             )
     ordered = sorted(changes, key=lambda c: _KIND_ORDER.index(c.kind))
     for change in reversed(ordered):
-        if change.before is None and change.after is not None:
+        if change.before is None and change.after is not None and change.kind not in ROW_TABLES:
             _delete(store, change.kind, key_of_values(change.kind, change.after))
     for change in ordered:
+        if change.kind in ROW_TABLES:
+            restore_row(store, change.kind, change.key, change.before)
+            continue
         if change.before is None:
             continue
         if change.kind == "organization":
@@ -662,6 +673,8 @@ def revert(store: Store, changes: list[Change]) -> None:
 
 
 def _current(store: Store, kind: str, key: str) -> dict[str, Any] | None:
+    if kind in ROW_TABLES:
+        return read_row(store, kind, key)
     if kind == "organization":
         row = store.conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
         return None if row is None else {"name": row[0]}
@@ -673,6 +686,8 @@ def key_of_values(kind: str, values: dict[str, Any]) -> str:
     """The canonical id of a record given as plain values."""
     if kind == "organization":
         return "organization"
+    if kind in ROW_TABLES:
+        return row_key(kind, *(values[column] for column in ROW_TABLES[kind][1]))
     if kind == "channel":
         return channel_id(values["platform"], values["handle"])
     if kind == "person":

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
+from inventory.history import logged_rows, row_key
 from inventory.models import Severity, SubjectType
 from inventory.rules.sandbox import RuleSQLError, Sandbox, open_sandbox
 from inventory.store import Store
@@ -144,7 +145,7 @@ def save_rule(store: Store, rule: Rule) -> Rule:
     values["parameters"] = json.dumps(values["parameters"], ensure_ascii=False)
     values["enabled"] = int(values["enabled"])
     values["builtin"] = int(values["builtin"])
-    with store.transaction():
+    with store.transaction(), logged_rows(store, "rule", [rule.code]):
         store.conn.execute(
             f"""INSERT INTO rules ({_COLUMNS})
                 VALUES (:code, :recommendation, :title, :explanation, :severity, :enabled,
@@ -174,7 +175,7 @@ def update_rule(store: Store, code: str, changes: dict[str, Any]) -> Rule:
 
 def set_enabled(store: Store, code: str, enabled: bool) -> Rule:
     rule = require_rule(store, code)
-    with store.transaction():
+    with store.transaction(), logged_rows(store, "rule", [code]):
         store.conn.execute(
             "UPDATE rules SET enabled = ?, revision = revision + 1 WHERE code = ?",
             [int(enabled), code],
@@ -214,8 +215,15 @@ def delete_rule(store: Store, code: str) -> None:
     if rule.builtin:
         raise RuleError(f"{code} is a built-in rule: disable it instead of deleting it")
     with store.transaction():
-        store.conn.execute("DELETE FROM waivers WHERE rule = ?", [code])
-        store.conn.execute("DELETE FROM rules WHERE code = ?", [code])
+        waived = [
+            row_key("waiver", code, subject)
+            for (subject,) in store.conn.execute(
+                "SELECT subject_id FROM waivers WHERE rule = ?", [code]
+            )
+        ]
+        with logged_rows(store, "waiver", waived), logged_rows(store, "rule", [code]):
+            store.conn.execute("DELETE FROM waivers WHERE rule = ?", [code])
+            store.conn.execute("DELETE FROM rules WHERE code = ?", [code])
 
 
 def broken_rules(store: Store, as_of: date | None = None) -> dict[str, str]:

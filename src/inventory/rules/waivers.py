@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date
 from typing import Any, NamedTuple
 
+from inventory.history import logged_rows, row_key
 from inventory.rules.catalog import require_rule
 from inventory.rules.flags import Waiver
 from inventory.store import Store
@@ -39,7 +40,7 @@ def waive(
         raise WaiverError("a waiver needs a subject id")
     require_rule(store, rule)
     waiver = Waiver(reason=reason, until=until, by=by or "unknown", on=on)
-    with store.transaction():
+    with store.transaction(), logged_rows(store, "waiver", [row_key("waiver", rule, subject_id)]):
         store.conn.execute(
             """INSERT INTO waivers (rule, subject_id, reason, until, by, "on")
                VALUES (?, ?, ?, ?, ?, ?)
@@ -53,7 +54,8 @@ def waive(
 
 def unwaive(store: Store, rule: str, subject_id: str) -> bool:
     """Remove the waiver of `rule` on `subject_id`; False if there was none."""
-    with store.transaction():
+    key = row_key("waiver", rule, subject_id)
+    with store.transaction(), logged_rows(store, "waiver", [key]):
         cursor = store.conn.execute(
             "DELETE FROM waivers WHERE rule = ? AND subject_id = ?", [rule, subject_id]
         )
