@@ -225,3 +225,27 @@ def test_undo_of_the_first_import_empties_the_inventory(make_db, minimal_documen
     assert json.loads(run_cli("dump", db).stdout)["channels"] == []
     with open_store(db) as s:
         assert s.conn.execute("SELECT count(*) FROM organization").fetchone()[0] == 0
+
+
+def test_a_save_waits_for_another_writer_before_giving_up(
+    make_db, minimal_document, monkeypatch
+) -> None:
+    import time
+
+    db = make_db(minimal_document)
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_SECONDS", 0.5)
+    s = open_store(db)
+    loaded = records.get_record(s, "channel", CHANNEL)
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    start = time.monotonic()
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            records.save_record(s, "channel", loaded.record, original_key=CHANNEL)
+    finally:
+        blocker.execute("ROLLBACK")
+    assert time.monotonic() - start >= 0.45
+    records.save_record(
+        s, "channel", loaded.record.model_copy(update={"weekly_hours": 6}), original_key=CHANNEL
+    )
+    assert _hours(db) == 6

@@ -64,12 +64,28 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """One atomic change; database errors become one clear StoreError."""
+        """One atomic change; database errors become one clear StoreError.
+
+        The outermost transaction starts with BEGIN IMMEDIATE: a plain BEGIN (what
+        `db.atomic()` issues) takes the write lock only at the first write, and SQLite then
+        refuses at once instead of waiting the busy timeout for another writer. Nested
+        transactions are sqlite-utils savepoints.
+        """
         if self.readonly:
             raise ReadOnlyError(f"{self.path} is read-only: changes can't be saved")
         try:
-            with self.db.atomic() as db:
-                yield db
+            if self.conn.in_transaction:
+                with self.db.atomic() as db:
+                    yield db
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
         except sqlite3.OperationalError as error:
             raise StoreError(_explain_operational_error(self.path, error)) from None
         except sqlite3.DatabaseError as error:

@@ -25,3 +25,17 @@ def no_blink(app) -> None:
     for screen in app.screen_stack:
         for widget in screen.query("Input, TextArea"):
             widget.cursor_blink = False
+
+
+def shown_text(widget) -> str:
+    """What one widget shows (its rendered text), with line breaks and runs of spaces as
+    one space: for messages that wrap, where the screen's lines interleave with the
+    widgets around them."""
+    rendered = widget.render()
+    plain = getattr(rendered, "plain", None)
+    return " ".join((plain if plain is not None else str(rendered)).split())
+
+
+def toasts(app) -> list[str]:
+    """The notifications on screen, as their text."""
+    return [shown_text(toast) for toast in app.screen.query("Toast") if toast.display]

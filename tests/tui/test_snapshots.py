@@ -1,4 +1,4 @@
-"""What the screen looks like: SVG snapshots at 120x36 (and one at 80x24).
+"""What the screen looks like: SVG snapshots at 120x36 (and a few at 80x24).
 
 Fixed as_of (2026-11-26), cursors not blinking, only the database's file name on screen.
 Update with `uv run pytest tests/tui --snapshot-update` after looking at the new SVGs.
@@ -7,6 +7,9 @@ Update with `uv run pytest tests/tui --snapshot-update` after looking at the new
 from __future__ import annotations
 
 import pytest
+
+from inventory import history, records
+from inventory.store import open_store
 
 from .conftest import settle
 from .screen import no_blink
@@ -97,3 +100,39 @@ def test_small_terminal(snap_compare, sample_store, make_app):
 
 def test_small_terminal_form(snap_compare, sample_store, make_app):
     assert snap_compare(make_app(sample_store), terminal_size=(80, 24), run_before=keys("e"))
+
+
+def test_conflict_dialog(snap_compare, sample_store, make_app, monkeypatch):
+    """Bob saved the channel while the form was open: both versions, field by field."""
+    monkeypatch.setattr(history, "now_utc", lambda: "2026-11-26T09:30:00Z")
+    key = "bluesky/acme-italia.bsky.social"
+    bob = open_store(sample_store.path, source="ui")
+    bob.user = "bob"
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        loaded = records.get_record(bob, "channel", key)
+        theirs = {"name": "Acme Italia [b]by Bob[/b]", "weekly_hours": 9}
+        records.save_record(
+            bob,
+            "channel",
+            loaded.record.model_copy(update=theirs),
+            original_key=key,
+            expected_revision=loaded.revision,
+        )
+        await pilot.click("#field-name")
+        await pilot.press("end", *" mine")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        no_blink(pilot.app)
+
+    try:
+        assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=run_before)
+    finally:
+        bob.close()
+
+
+def test_small_terminal_people(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=(80, 24), run_before=keys("3"))

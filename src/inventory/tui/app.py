@@ -13,13 +13,14 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets._footer import FooterKey
 from textual.worker import get_current_worker
 
-from inventory import records
+from inventory import history, records
 from inventory.listing import install_flag_marks, total_channels
-from inventory.models import Person
 from inventory.rules.flags import Evaluation, Flag
-from inventory.store import Store, StoreError
+from inventory.store import ConflictError, Store, StoreError
+from inventory.tui.screens.conflict import DELETE, ConflictDialog
 from inventory.tui.screens.dialogs import (
     ConfirmDialog,
     ExportDialog,
@@ -27,7 +28,13 @@ from inventory.tui.screens.dialogs import (
     MessageDialog,
     WaiveDialog,
 )
-from inventory.tui.screens.forms import DEFAULTS, FORM_FIELDS, Choices, RecordForm
+from inventory.tui.screens.forms import (
+    DEFAULTS,
+    FORM_FIELDS,
+    Choices,
+    RecordEdit,
+    RecordForm,
+)
 from inventory.tui.state import FlagIndex, empty_evaluation, evaluate
 from inventory.tui.text import literal
 from inventory.tui.widgets.views import (
@@ -55,6 +62,10 @@ SUBJECT_VIEWS = {
     "person": "people",
 }
 KIND_NAMES = {"person": "person", "department": "department", "consultant": "consultant"}
+READ_ONLY_MESSAGE = (
+    "This database is read-only (its file can't be written): "
+    "nothing can be added, edited, deleted, waived or undone"
+)
 
 
 def styles_folder() -> Path:
@@ -70,17 +81,40 @@ class InventoryHeader(Static):
     """Organization, channel count, flag totals by severity."""
 
 
+#: Below this width the tabs, header and footer use their compact forms.
+NARROW = 100
+SHORT_LABELS = {"departments": "Depts"}
+#: Keys the footer leaves out when narrow (they stay in help and the command palette).
+NARROW_FOOTER_HIDDEN = {"export", "undo"}
+
+
 class ViewTabs(Static):
     """The views and their number keys; the current one highlighted."""
 
-    def show(self, current: str) -> None:
+    def show(self, current: str, narrow: bool = False) -> None:
         text = Text()
         for number, (view_id, label) in enumerate(VIEWS, start=1):
             style = "bold reverse" if view_id == current else ""
+            if narrow:  # " 1 Channels  2 Flags … 7 Rules " fits in 80 columns
+                text.append(f" {number}", style=style or "cyan")
+                text.append(f" {SHORT_LABELS.get(view_id, label)} ", style=style)
+                continue
             text.append(f" {number} ", style=style or "cyan")
             text.append(f"{label} ", style=style)
             text.append(" ")
         self.update(text)
+
+
+class InventoryFooter(Footer):
+    """The footer; when narrow it is compact and leaves out export and undo (help and the
+    command palette still list them) so every key it shows fits in 80 columns."""
+
+    def compose(self) -> ComposeResult:
+        narrow = self.app.size.width < NARROW
+        for widget in super().compose():
+            if narrow and isinstance(widget, FooterKey) and widget.action in NARROW_FOOTER_HIDDEN:
+                continue
+            yield widget
 
 
 class InventoryApp(App[None]):
@@ -140,10 +174,14 @@ class InventoryApp(App[None]):
             yield RecordsView("consultant", id="consultants")
             yield RecordsView("policy", id="policies")
             yield RulesView(id="rules")
-        yield Footer()
+        yield InventoryFooter()
+
+    @property
+    def narrow(self) -> bool:
+        return self.size.width < NARROW
 
     def on_mount(self) -> None:
-        self.query_one(ViewTabs).show(self.current_view)
+        self._apply_width()
         self._load_explanations()
         self.reload_all()
         self.view().focus_main()
@@ -177,11 +215,27 @@ class InventoryApp(App[None]):
         self._stale.discard(view_id)
         self.view(view_id).reload(key)
 
+    def _apply_width(self) -> None:
+        narrow = self.narrow
+        self.query_one(ViewTabs).show(self.current_view, narrow)
+        footer = self.query_one(InventoryFooter)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
+        self.update_header()
+
+    def on_resize(self) -> None:
+        footers = self.screen_stack[0].query(InventoryFooter) if self.screen_stack else []
+        if footers:
+            self._apply_width()
+            footers[0].call_later(footers[0].recompose)
+
     def update_header(self) -> None:
         evaluation = self.flags.evaluation
         text = literal(evaluation.organization or records.read_organization(self.store).name)
         text.stylize("bold")
-        text.append(f"   {self.total_channels} channels   ")
+        narrow = self.narrow  # 80 columns: severities by symbol only, tighter gaps
+        gap = "  " if narrow else "   "
+        text.append(f"{gap}{self.total_channels} channels{gap}")
         if not self.evaluated:
             text.append("evaluating the rules…", style="dim")
         else:
@@ -192,14 +246,14 @@ class InventoryApp(App[None]):
                 ("info", "●", "cyan"),
             ):
                 count = totals.get(severity, 0)
-                label = severity if count == 1 else f"{severity}s"
-                text.append(f"{symbol} {count} {label}", style=style if count else "dim")
+                label = "" if narrow else f" {severity}" if count == 1 else f" {severity}s"
+                text.append(f"{symbol} {count}{label}", style=style if count else "dim")
                 text.append("  ")
             if self.flags.waived:
                 text.append(f"({self.flags.waived} waived)  ", style="magenta")
             if evaluation.broken_rules:
                 text.append(f"{len(evaluation.broken_rules)} broken rule(s)  ", style="bold red")
-        text.append(f" as of {self.as_of.isoformat()}", style="dim")
+        text.append(f"{'' if narrow else ' '}as of {self.as_of.isoformat()}", style="dim")
         if self.show_path:
             text.append("  ")
             text.append_text(literal(self.store.path.name, "dim"))
@@ -236,7 +290,7 @@ class InventoryApp(App[None]):
         self.query_one(ContentSwitcher).current = view_id
         if view_id in self._stale:
             self._refresh_view(view_id)
-        self.query_one(ViewTabs).show(view_id)
+        self.query_one(ViewTabs).show(view_id, self.narrow)
         self.view().focus_main()
         self.refresh_bindings()
 
@@ -273,8 +327,8 @@ class InventoryApp(App[None]):
         view.reload(subject_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "edit", "delete", "waive", "undo") and self.store.readonly:
-            return None
+        # On a read-only database the writing actions stay reachable: they say why
+        # nothing can change (refused_read_only) instead of doing nothing.
         if action == "waive":
             return self.current_view == "flags"
         if action in ("new", "delete"):
@@ -283,20 +337,27 @@ class InventoryApp(App[None]):
 
     # --- records -------------------------------------------------------------------------
 
+    def refused_read_only(self) -> bool:
+        """On a read-only database: say so (nothing opens) and return True."""
+        if self.store.readonly:
+            self.notify(READ_ONLY_MESSAGE, title="Read-only", severity="warning", markup=False)
+            return True
+        return False
+
     def _choices(self) -> Choices:
         people = []
-        for person in cast(list[Person], records.list_records(self.store, "person")):
-            label = f"{person.name} <{person.email}>"
-            if person.employment == "external":
+        for person in records.plain_records(self.store, "person"):
+            label = f"{person['name']} <{person['email']}>"
+            if person["employment"] == "external":
                 label += " (external)"
-            people.append((label, person.email))
+            people.append((label, person["email"]))
         return Choices(
             people=people,
-            departments=[(d.name, d.name) for d in records.list_records(self.store, "department")],
-            consultants=[(c.name, c.name) for c in records.list_records(self.store, "consultant")],
+            departments=[(d["name"],) * 2 for d in records.plain_records(self.store, "department")],
+            consultants=[(c["name"],) * 2 for c in records.plain_records(self.store, "consultant")],
             policies=[
-                (f"{p.version} ({p.status})", p.version)
-                for p in records.list_records(self.store, "policy")
+                (f"{p['version']} ({p['status']})", p["version"])
+                for p in records.plain_records(self.store, "policy")
             ],
         )
 
@@ -307,6 +368,8 @@ class InventoryApp(App[None]):
         return view.kind
 
     def open_form(self, kind: str, key: str | None) -> None:
+        if self.refused_read_only():
+            return
         if kind == "rule":
             from inventory.tui.screens.rule_form import open_rule_form
 
@@ -329,31 +392,39 @@ class InventoryApp(App[None]):
             revision = loaded.revision
             title = f"Edit {kind} {key}"
 
-        def save(record: Any) -> None:
-            records.save_record(
-                self.store, kind, record, original_key=key, expected_revision=revision
-            )
-
         def saved(new_key: str | None) -> None:
             if new_key is not None:
                 self.notify(f"Saved {kind} {new_key}", markup=False)
                 self.changed(kind, new_key)
 
+        def reopen() -> None:
+            """After "Reload" in a conflict: show the other change, edit the new version."""
+            self.notify(f"Reloaded {kind} {key}: your edits were discarded", markup=False)
+            self.changed(kind, key)
+            self.open_form(kind, key)
+
         self.push_screen(
             RecordForm(
-                kind=kind, title=title, model=model, fields=fields, initial=initial, save=save
+                kind=kind,
+                title=title,
+                model=model,
+                fields=fields,
+                initial=initial,
+                edit=RecordEdit(self.store, kind, key, revision),
+                reopen=None if key is None else reopen,
             ),
             saved,
         )
 
     def action_new(self) -> None:
+        if self.refused_read_only():
+            return
         kind = self._record_kind()
         if kind is not None:
             self.open_form(kind, None)
 
     def action_edit(self) -> None:
-        if self.store.readonly:
-            self.notify("This database is read-only", severity="warning")
+        if self.refused_read_only():
             return
         view = self.view()
         if isinstance(view, FlagsView):
@@ -368,6 +439,8 @@ class InventoryApp(App[None]):
             self.open_form(kind, key)
 
     def action_delete(self) -> None:
+        if self.refused_read_only():
+            return
         view = self.view()
         kind = self._record_kind()
         key = view.selected_key()
@@ -390,21 +463,69 @@ class InventoryApp(App[None]):
             )
             return
 
+        # the revision the list showed; a view that doesn't list revisions reads it now
+        revision = view.selected_revision()
+        if revision is None:
+            loaded = records.get_record(self.store, kind, key)
+            if loaded is None:
+                self.notify(f"{kind} {key} no longer exists", severity="warning", markup=False)
+                self.changed(kind, None)
+                return
+            revision = loaded.revision
+
         def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                records.delete_record(self.store, kind, key)
-            except StoreError as error:
-                self.push_screen(MessageDialog(f"Can't delete {kind} {key}", str(error)))
-                return
-            self.notify(f"Deleted {kind} {key}", markup=False)
-            self.changed(kind, None)
+            if yes:
+                self.delete_record(kind, key, revision)
 
         self.push_screen(ConfirmDialog(f"Delete {kind} {key}?", yes="Delete (y)"), answered)
 
+    def delete_record(self, kind: str, key: str, revision: int) -> None:
+        """Delete `key` if it is still at `revision`; if it changed, show what it is now
+        and delete only when asked again (against the new revision)."""
+        try:
+            records.delete_record(self.store, kind, key, expected_revision=revision)
+        except ConflictError:
+            current = records.get_record(self.store, kind, key)
+            changed_by = history.last_change(self.store, kind, key)
+            self.changed(kind, None if current is None else key)
+            if current is None:
+                self.push_screen(
+                    MessageDialog(
+                        f"{kind} {key} is already deleted",
+                        f"Deleted by {changed_by.user if changed_by else 'someone else'}"
+                        + (f" ({changed_by.source}, {changed_by.at})" if changed_by else "")
+                        + ". Nothing more to delete.",
+                    )
+                )
+                return
+            labels = [
+                (spec.name, spec.label) for spec in FORM_FIELDS[kind](Choices([], [], [], []))
+            ]
+
+            def chosen(choice: str | None) -> None:
+                if choice == DELETE:
+                    self.delete_record(kind, key, current.revision)
+
+            self.push_screen(
+                ConflictDialog(
+                    what=f"{kind} {key}",
+                    fields=labels,
+                    mine=None,
+                    theirs=current.record.model_dump(mode="json"),
+                    changed_by=changed_by,
+                    deleting=True,
+                ),
+                chosen,
+            )
+            return
+        except StoreError as error:
+            self.push_screen(MessageDialog(f"Can't delete {kind} {key}", str(error)))
+            return
+        self.notify(f"Deleted {kind} {key}", markup=False)
+        self.changed(kind, None)
+
     def toggle_rule(self, code: str | None) -> None:
-        if code is None or self.store.readonly:
+        if code is None or self.refused_read_only():
             return
         from inventory.rules.catalog import get_rule, set_enabled
 
@@ -423,6 +544,8 @@ class InventoryApp(App[None]):
     # --- flags ---------------------------------------------------------------------------
 
     def action_waive(self) -> None:
+        if self.refused_read_only():
+            return
         view = self.view()
         if not isinstance(view, FlagsView):
             return
@@ -481,6 +604,8 @@ class InventoryApp(App[None]):
         self.push_screen(ExportDialog("flags.json", summary), answered)
 
     def action_undo(self) -> None:
+        if self.refused_read_only():
+            return
         try:
             from inventory.history import undo_last
         except ImportError:

@@ -1,10 +1,15 @@
 """Record forms: one modal screen per record, the right widget for each field.
 
 A form collects its widgets' values, builds the pydantic record (errors go next to their
-fields), then calls its `save` function (errors such as an unknown reference or a
+fields), then saves it through its `RecordEdit` (errors such as an unknown reference or a
 duplicate key go next to their fields too). Only a saved record closes the form: it
 dismisses with the record's key; escape dismisses with None (asking first when the form
 has unsaved changes).
+
+A save of a record that changed since the form read it is refused by the store
+(`ConflictError`); the form then shows a `ConflictDialog` with both versions, and the user
+reloads, overwrites deliberately, saves as new (the record was deleted) or goes back. A
+database error (locked, disk full, read-only) shows at the top; the form keeps the edits.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, TextArea
 
-from inventory import models
+from inventory import history, models, records
 from inventory.models import Record
-from inventory.records import RecordError, record_key
-from inventory.store import StoreError
+from inventory.records import Loaded, RecordError, record_key
+from inventory.store import ConflictError, Store, StoreError
+from inventory.tui.screens.conflict import OVERWRITE, RELOAD, SAVE_AS_NEW, ConflictDialog
 from inventory.tui.screens.dialogs import ConfirmDialog
 from inventory.tui.text import literal, literal_content
 from inventory.validation import field_errors
@@ -111,6 +117,37 @@ class ConsultantRoles(Vertical):
         return pairs
 
 
+@dataclass
+class RecordEdit:
+    """What a form saves to: the record's kind, and the key and revision it was read at
+    (both None for a new record). A save refuses a record that changed since."""
+
+    store: Store
+    kind: str
+    original_key: str | None = None
+    revision: int | None = None
+
+    def save(self, record: Record) -> None:
+        records.save_record(
+            self.store,
+            self.kind,
+            record,
+            original_key=self.original_key,
+            expected_revision=self.revision,
+        )
+
+    def current(self) -> Loaded | None:
+        """The record as it is in the database now (None: deleted, or never saved)."""
+        if self.original_key is None:
+            return None
+        return records.get_record(self.store, self.kind, self.original_key)
+
+    def last_change(self) -> history.Entry | None:
+        if self.original_key is None:
+            return None
+        return history.last_change(self.store, self.kind, self.original_key)
+
+
 def _blank(value: Any) -> Any:
     return Select.NULL if value is None else value
 
@@ -131,15 +168,18 @@ class RecordForm(ModalScreen[str | None]):
         model: type[Record],
         fields: list[FormField],
         initial: dict[str, Any],
-        save: Callable[[Record], None],
+        edit: RecordEdit | None,
+        reopen: Callable[[], None] | None = None,
     ) -> None:
+        """`reopen` opens a fresh form on the database's version (after "Reload")."""
         super().__init__(classes="form-screen")
         self.kind = kind
         self.form_title = title
         self.model = model
         self.fields = fields
         self.initial = initial
-        self.save = save
+        self.edit = edit
+        self.reopen = reopen
         self._initial_raw: dict[str, Any] | None = None
 
     # --- building ------------------------------------------------------------------------
@@ -275,8 +315,15 @@ class RecordForm(ModalScreen[str | None]):
                     errors[spec.name] = "choose one"
             self.show_errors(errors)
             return
+        self._save(record)
+
+    def _save(self, record: Record) -> None:
+        assert self.edit is not None
         try:
-            self.save(record)
+            self.edit.save(record)
+        except ConflictError:
+            self._conflict(record)
+            return
         except RecordError as error:
             errors: dict[str, str] = {}
             general = []
@@ -291,6 +338,39 @@ class RecordForm(ModalScreen[str | None]):
             self.show_errors({}, str(error))
             return
         self.dismiss(record_key(self.kind, record))
+
+    def _conflict(self, record: Record) -> None:
+        """The record changed (or went) since the form read it: show both versions."""
+        assert self.edit is not None
+        edit = self.edit
+        current = edit.current()
+        what = f"{self.kind} {edit.original_key}"
+        happened = "was deleted" if current is None else "changed"
+        self.show_errors({}, f"Not saved: {what} {happened} since you opened it")
+
+        def chosen(choice: str | None) -> None:
+            if choice == RELOAD:
+                self.dismiss(None)
+                if self.reopen is not None:
+                    self.app.call_later(self.reopen)
+            elif choice == OVERWRITE and current is not None:
+                edit.revision = current.revision  # still refused if it changed yet again
+                self._save(record)
+            elif choice == SAVE_AS_NEW:
+                edit.original_key = None
+                edit.revision = None
+                self._save(record)
+
+        self.app.push_screen(
+            ConflictDialog(
+                what=what,
+                fields=[(spec.name, spec.label) for spec in self.fields],
+                mine=record.model_dump(mode="json"),
+                theirs=None if current is None else current.record.model_dump(mode="json"),
+                changed_by=edit.last_change(),
+            ),
+            chosen,
+        )
 
     def action_cancel(self) -> None:
         if not self.dirty:

@@ -74,7 +74,7 @@ class RuleForm(RecordForm):
             model=Rule,
             fields=rule_fields(),
             initial=initial,
-            save=lambda record: None,
+            edit=None,  # rules are saved through the catalog (see action_save)
         )
         self.rule = rule
 

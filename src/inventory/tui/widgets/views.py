@@ -509,7 +509,8 @@ KINDS: dict[str, KindSpec] = {
             Column("function", "Function", 14),
             Column("social_access", "Social access", 13),
             Column("people", "People", 6, justify="right", sortable=False),
-            Column("channels", "Channels", 8, justify="right", sortable=False),
+            Column("reports", "Reporting", 9, justify="right", sortable=False),
+            Column("linked", "Linked", 6, justify="right", sortable=False),
         ],
         "department",
     ),
@@ -530,7 +531,7 @@ KINDS: dict[str, KindSpec] = {
         "policy",
         "Policies",
         [
-            Column("version", "Version", 10),
+            Column("version", "Version", 14),
             Column("title", "Title", 34, 12),
             Column("status", "Status", 10),
             Column("legal_reviewed_on", "Legal review", 12),
