@@ -182,15 +182,12 @@ def test_migration_writes_a_backup_first(make_db, minimal_document, monkeypatch)
 
     db = make_db(minimal_document)
 
-    @schema.migrations(name="9999_test_only")
     def _add_column(database) -> None:
         database.conn.execute("ALTER TABLE channels ADD COLUMN test_only TEXT")
 
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("9999_test", _add_column)])
     monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
-    try:
-        result = run_cli("dump", db)
-    finally:
-        schema.migrations._migrations.pop()
+    result = run_cli("dump", db)
     assert result.exit_code == 0
     backups = list(db.parent.glob(f"{db.name}.before-schema-*"))
     assert len(backups) == 1

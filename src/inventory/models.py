@@ -164,6 +164,8 @@ class Record(BaseModel):
         str_strip_whitespace=True,
         use_enum_values=True,
         validate_assignment=True,
+        # validators are built on first use, not at import: the UI's first screen needs none
+        defer_build=True,
     )
 
 

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING
 
 from inventory import schema
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = float(os.environ.get("INVENTORY_BUSY_TIMEOUT", "5"))
@@ -43,18 +44,25 @@ class Store:
     """An open inventory database."""
 
     path: Path
-    db: sqlite_utils.Database
+    conn: sqlite3.Connection
     readonly: bool = False
     user: str = field(default_factory=default_user)
     source: str = "cli"
     migration_backup: Path | None = None
 
+    _db: sqlite_utils.Database | None = field(default=None, repr=False)
+
     @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+    def db(self) -> sqlite_utils.Database:
+        """The sqlite-utils view of the connection, made on first use (see `migration_set`)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._db
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -199,11 +207,15 @@ def open_store(path: str | Path, *, create: bool = True, source: str = "cli") ->
         readonly = False
     try:
         conn = _connect(path, readonly)
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        store = Store(path=path, db=db, readonly=readonly, source=source)
+        store = Store(path=path, conn=conn, readonly=readonly, source=source)
+        # reading once makes this connection a WAL user: the last one to close tidies the
+        # -wal and -shm files away, which read-only evaluation connections can't do
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
-            _migrate(store, version)
+            if version == 0:
+                conn.execute("PRAGMA journal_mode = WAL")
+            if version < schema.SCHEMA_VERSION:
+                _migrate(store, version)
         elif version < schema.SCHEMA_VERSION:
             conn.close()
             raise StoreError(
@@ -218,7 +230,7 @@ def open_store(path: str | Path, *, create: bool = True, source: str = "cli") ->
 
 
 def _migrate(store: Store, version: int) -> None:
-    migrations: Migrations = schema.migrations
+    migrations = schema.migration_set()
     pending = migrations.pending(store.db)
     if not pending:
         return
