@@ -89,4 +89,4 @@ def test_terminal_escapes_in_names_are_shown_literally(make_db) -> None:
     doc["channels"][0].update(name="Evil \x1b[31mred\x1b[0m [bold]x[/]", owner=None)
     result = run_cli("check", make_db(doc), "--as-of", "2026-11-26")
     assert "\x1b" not in result.stdout
-    assert "Evil \\x1b[31mred\\x1b[0m [bold]x[/]" in result.stdout
+    assert "Evil ␛[31mred␛[0m [bold]x[/]" in result.stdout

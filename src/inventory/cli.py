@@ -14,6 +14,7 @@ import click
 
 from inventory.document import DocumentError, dump_text, import_document, parse_document
 from inventory.export import export_text, write_export
+from inventory.printable import visible
 from inventory.records import KnownKeys
 from inventory.rules import catalog
 from inventory.rules.catalog import RuleError
@@ -177,13 +178,8 @@ def history_command(db: str, limit: int) -> None:
         undo = f" (undoes change {entry.undoes})" if entry.undoes else ""
         click.echo(
             f"{entry.change_id:>5}  {entry.at}  {entry.user} via {entry.source}: "
-            f"{entry.action} {entry.kind} {_printable(entry.key)}{undo}"
+            f"{entry.action} {entry.kind} {visible(entry.key)}{undo}"
         )
-
-
-def _printable(text: str) -> str:
-    """User text on a terminal: control characters shown, never executed."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @main.command("undo")
@@ -482,7 +478,7 @@ def waivers_command(db: str) -> None:
         waiver = entry.waiver
         until = waiver.until.isoformat() if waiver.until else "no expiry"
         click.echo(
-            f"{entry.rule}  {_printable(entry.subject_id)}  until {until}  "
-            f"by {_printable(waiver.by)} on {waiver.on}: {_printable(waiver.reason)}"
+            f"{entry.rule}  {visible(entry.subject_id)}  until {until}  "
+            f"by {visible(waiver.by)} on {waiver.on}: {visible(waiver.reason)}"
         )
     click.echo(f"{len(entries)} waiver{'s' if len(entries) != 1 else ''}")

@@ -6,8 +6,8 @@ User text is shown literally: control characters (terminal escapes) come out as 
 from __future__ import annotations
 
 import textwrap
-import unicodedata
 
+from inventory.printable import visible
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.catalog import Rule
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
@@ -15,19 +15,6 @@ from inventory.rules.sandbox import SUBJECT_VIEWS
 
 WIDTH = 80
 _FLAG_INDENT = " " * 17
-
-
-def literal(text: str, *, multiline: bool = False) -> str:
-    """`text` with control characters escaped, so a terminal shows them instead of obeying.
-
-    `multiline` keeps line breaks (and only them) as they are.
-    """
-    return "".join(
-        repr(ch)[1:-1]
-        if unicodedata.category(ch) == "Cc" and not (multiline and ch == "\n")
-        else ch
-        for ch in str(text)
-    )
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -46,19 +33,19 @@ def _fill(text: str, first: str, rest: str) -> str:
 
 
 def _flag_lines(flag: Flag) -> list[str]:
-    subject = literal(flag.subject_id)
+    subject = visible(flag.subject_id)
     if flag.subject_name != flag.subject_id:
-        subject += f" ({literal(flag.subject_name)})"
+        subject += f" ({visible(flag.subject_name)})"
     lines = [
         _fill(subject, f"  {flag.severity:<8} {flag.rule:<5} ", _FLAG_INDENT),
-        _fill(literal(flag.message), _FLAG_INDENT, _FLAG_INDENT),
+        _fill(visible(flag.message), _FLAG_INDENT, _FLAG_INDENT),
     ]
     if flag.waiver is not None:
         waiver = flag.waiver
         until = f" until {waiver.until.isoformat()}" if waiver.until else ""
         text = (
-            f"waived by {literal(waiver.by)} on {waiver.on.isoformat()}{until}: "
-            f"{literal(waiver.reason)}"
+            f"waived by {visible(waiver.by)} on {waiver.on.isoformat()}{until}: "
+            f"{visible(waiver.reason)}"
         )
         lines.append(_fill(text, _FLAG_INDENT, _FLAG_INDENT))
     return lines
@@ -68,7 +55,7 @@ def check_report(evaluation: Evaluation) -> str:
     """The `check` text report: flags grouped by recommendation, counts at the end."""
     lines = [
         _fill(
-            f"{literal(evaluation.organization)}: rules checked as of "
+            f"{visible(evaluation.organization)}: rules checked as of "
             f"{evaluation.as_of.isoformat()}",
             "",
             "",
@@ -86,7 +73,7 @@ def check_report(evaluation: Evaluation) -> str:
     if evaluation.broken_rules:
         lines.append("Broken rules (not evaluated; see `inventory rules DB`)")
         for broken in evaluation.broken_rules:
-            lines.append(_fill(literal(broken.error), f"  {broken.rule:<8} ", " " * 11))
+            lines.append(_fill(visible(broken.error), f"  {broken.rule:<8} ", " " * 11))
         lines.append("")
     unwaived = [flag for flag in evaluation.flags if not flag.waived]
     counts = {severity: 0 for severity in SEVERITY_ORDER}
@@ -121,10 +108,10 @@ def rules_table(rules: list[Rule], broken: dict[str, str]) -> str:
         prefix = (
             f"{rule.code:<{width}}  {rule.recommendation:>3}  {rule.severity:<8}  {enabled:<7}  "
         )
-        lines.append(_fill(literal(rule.title), prefix, " " * len(prefix)))
+        lines.append(_fill(visible(rule.title), prefix, " " * len(prefix)))
         if rule.code in broken:
             indent = " " * (width + 2)
-            lines.append(_fill(f"BROKEN: {literal(broken[rule.code])}", indent, indent + "  "))
+            lines.append(_fill(f"BROKEN: {visible(broken[rule.code])}", indent, indent + "  "))
     enabled_count = sum(rule.enabled for rule in rules)
     lines.append("")
     lines.append(f"{_plural(len(rules), 'rule')}: {enabled_count} enabled, {len(broken)} broken")
@@ -138,23 +125,23 @@ def explain_rule(rule: Rule, broken: str | None) -> str:
         for name, value in rule.parameters.items()
     )
     header = [
-        f"{rule.code}  {literal(rule.title)}",
+        f"{rule.code}  {visible(rule.title)}",
         f"Recommendation {rule.recommendation}: {RECOMMENDATIONS[rule.recommendation]}",
         f"Severity: {rule.severity}    Enabled: {'yes' if rule.enabled else 'no'}    "
         f"Subject: {rule.subject_type}    {'Built-in' if rule.builtin else 'Custom'}",
-        f"Parameters: {literal(parameters) if parameters else 'none'}",
+        f"Parameters: {visible(parameters) if parameters else 'none'}",
     ]
     if broken:
-        header.append(_fill(f"BROKEN: {literal(broken)}", "", "  "))
+        header.append(_fill(f"BROKEN: {visible(broken)}", "", "  "))
     body = [""]
-    for paragraph in literal(rule.explanation, multiline=True).split("\n"):
+    for paragraph in visible(rule.explanation, keep_newlines=True).split("\n"):
         body.append(_fill(paragraph, "", "") if paragraph else "")
     view = SUBJECT_VIEWS.get(rule.subject_type, "?")
     sql = [
         "",
         f"Condition (SQL over {view}):",
-        textwrap.indent(literal(rule.condition, multiline=True), "  "),
+        textwrap.indent(visible(rule.condition, keep_newlines=True), "  "),
         "Message (SQL):",
-        textwrap.indent(literal(rule.message, multiline=True), "  "),
+        textwrap.indent(visible(rule.message, keep_newlines=True), "  "),
     ]
     return "\n".join([*header, *body, *sql]) + "\n"
