@@ -93,3 +93,21 @@ def test_new_database_has_schema_and_user_version(tmp_path, write_document, mini
         "channel_departments",
         "channel_consultants",
     } <= tables
+
+
+@pytest.mark.parametrize("command", ["check", "export", "dump"])
+def test_reading_commands_refuse_a_missing_database(tmp_path, command) -> None:
+    result = run_cli(command, tmp_path / "missing.db")
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_other_commands_create_a_new_inventory_with_the_built_in_rules(tmp_path) -> None:
+    db = tmp_path / "new.db"
+    result = run_cli("rules", db)
+    assert result.exit_code == 0, result.output
+    assert db.exists()
+    codes = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("R")]
+    assert len(codes) == 16 and codes[0] == "R101" and codes[-1] == "R701"
+    assert run_cli("check", db, "--as-of", "2026-11-26").exit_code == 0

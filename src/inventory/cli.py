@@ -170,7 +170,7 @@ def history_command(db: str, limit: int) -> None:
     """List recorded changes, newest first: when, who, from where, what."""
     from inventory.history import list_history
 
-    with open_or_fail(db, create=False) as store:
+    with open_or_fail(db, create=True) as store:
         entries = list_history(store, limit)
     if not entries:
         click.echo("no changes recorded")
@@ -189,7 +189,7 @@ def undo_command(db: str, user: str | None) -> None:
     """Undo the last change not yet undone (as ctrl+z does in the UI)."""
     from inventory.history import undo_last
 
-    with open_or_fail(db, create=False, user=user) as store:
+    with open_or_fail(db, create=True, user=user) as store:
         store.source = "cli"
         try:
             what = undo_last(store)
@@ -353,7 +353,7 @@ def rules_command(
     chosen = [name for name, value in actions.items() if value]
     if len(chosen) > 1:
         fail(f"use one of {', '.join(chosen)} at a time")
-    with open_or_fail(db, create=False) as store:
+    with open_or_fail(db, create=True) as store:
         try:
             _rules_action(
                 store,
@@ -440,7 +440,7 @@ def waive_command(
 ) -> None:
     """Waive RULE's flag on SUBJECT_ID (e.g. instagram/@acme_it): it stays reported, marked
     waived, and no longer counts towards `check`'s exit status."""
-    with open_or_fail(db, create=False, user=user) as store:
+    with open_or_fail(db, create=True, user=user) as store:
         try:
             if remove:
                 if not unwaive(store, rule, subject_id):
@@ -472,7 +472,7 @@ def waive_command(
 @click.argument("db")
 def waivers_command(db: str) -> None:
     """List DB's waivers."""
-    with open_or_fail(db, create=False) as store:
+    with open_or_fail(db, create=True) as store:
         entries = list_waivers(store)
     for entry in entries:
         waiver = entry.waiver
