@@ -168,8 +168,3 @@ def test_one_change_at_a_time(sample_db: Path) -> None:
     result = run_cli("rules", sample_db, "--enable", "R101", "--disable", "R102")
     assert result.exit_code == 2
 
-
-def test_rules_refuses_a_missing_database(tmp_path: Path) -> None:
-    result = run_cli("rules", tmp_path / "missing.db")
-    assert result.exit_code == 2
-    assert not (tmp_path / "missing.db").exists()

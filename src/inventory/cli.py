@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -350,75 +351,58 @@ def rules_command(
         "--edit": edit_file,
         "--delete": delete,
     }
-    chosen = [name for name, value in actions.items() if value]
+    chosen = [(name, value) for name, value in actions.items() if value]
     if len(chosen) > 1:
-        fail(f"use one of {', '.join(chosen)} at a time")
+        fail(f"use one of {', '.join(name for name, _ in chosen)} at a time")
     with open_or_fail(db, create=True) as store:
         try:
-            _rules_action(
-                store,
-                explain,
-                enable,
-                disable,
-                set_severity,
-                set_param,
-                add_file,
-                edit_file,
-                delete,
-            )
+            if chosen:
+                _rules_action(store, *chosen[0])
+            else:
+                click.echo(
+                    rules_table(catalog.list_rules(store), catalog.broken_rules(store)), nl=False
+                )
         except (RuleError, StoreError) as error:
             fail(str(error))
 
 
-def _rules_action(
-    store: Store,
-    explain: str | None,
-    enable: str | None,
-    disable: str | None,
-    set_severity: tuple[str, str] | None,
-    set_param: tuple[str, str] | None,
-    add_file: str | None,
-    edit_file: str | None,
-    delete: str | None,
-) -> None:
-    if explain:
-        rule = catalog.require_rule(store, explain)
+def _rules_action(store: Store, option: str, value: Any) -> None:
+    """Carry out the one `inventory rules` option given."""
+    if option == "--explain":
+        rule = catalog.require_rule(store, value)
         click.echo(explain_rule(rule, catalog.broken_rules(store).get(rule.code)), nl=False)
-    elif enable or disable:
-        code = enable or disable
-        catalog.set_enabled(store, code, bool(enable))
-        click.echo(f"{code}: {'enabled' if enable else 'disabled'}")
-    elif set_severity:
-        code, level = set_severity
+    elif option in ("--enable", "--disable"):
+        catalog.set_enabled(store, value, option == "--enable")
+        click.echo(f"{value}: {option[2:]}d")
+    elif option == "--set-severity":
+        code, level = value
         catalog.set_severity(store, code, level)
         click.echo(f"{code}: severity {level}")
-    elif set_param:
-        code, assignment = set_param
-        name, equals, value = assignment.partition("=")
+    elif option == "--set-param":
+        code, assignment = value
+        name, equals, text = assignment.partition("=")
         if not equals or not name.strip():
             fail(f"--set-param: {assignment!r} is not NAME=VALUE")
-        catalog.set_parameter(store, code, name.strip(), _parameter_value(value.strip()))
-        click.echo(f"{code}: {name.strip()} = {value.strip()}")
-    elif add_file:
-        rule = catalog.rule_from_json(_read_text(add_file), source=add_file)
+        catalog.set_parameter(store, code, name.strip(), _parameter_value(text.strip()))
+        click.echo(f"{code}: {name.strip()} = {text.strip()}")
+    elif option == "--add":
+        rule = catalog.rule_from_json(_read_text(value), source=value)
         if catalog.get_rule(store, rule.code) is not None:
-            fail(f"{add_file}: rule {rule.code} exists already; use --edit to change it")
+            fail(f"{value}: rule {rule.code} exists already; use --edit to change it")
         catalog.save_rule(store, rule)
         click.echo(f"{rule.code}: added")
-    elif edit_file:
+    elif option == "--edit":
         try:
-            changes = json.loads(_read_text(edit_file))
+            changes = json.loads(_read_text(value))
         except json.JSONDecodeError as error:
-            fail(f"{edit_file}: not valid JSON: {error.msg} at line {error.lineno}")
+            fail(f"{value}: not valid JSON: {error.msg} at line {error.lineno}")
         if not isinstance(changes, dict) or not isinstance(changes.get("code"), str):
-            fail(f'{edit_file}: expected a JSON object with the rule\'s "code"')
+            fail(f'{value}: expected a JSON object with the rule\'s "code"')
         catalog.update_rule(store, changes["code"], changes)
         click.echo(f"{changes['code']}: changed")
-    elif delete:
-        catalog.delete_rule(store, delete)
-        click.echo(f"{delete}: deleted")
-    else:
-        click.echo(rules_table(catalog.list_rules(store), catalog.broken_rules(store)), nl=False)
+    elif option == "--delete":
+        catalog.delete_rule(store, value)
+        click.echo(f"{value}: deleted")
 
 
 @main.command("waive")
