@@ -167,4 +167,3 @@ def test_invalid_rule_files_are_refused(
 def test_one_change_at_a_time(sample_db: Path) -> None:
     result = run_cli("rules", sample_db, "--enable", "R101", "--disable", "R102")
     assert result.exit_code == 2
-
