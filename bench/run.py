@@ -134,9 +134,7 @@ def ui_in_terminal(db: Path, n: int) -> tuple[float, float, float]:
     """(first screen seconds, median filter seconds, peak RSS MB) in a real terminal."""
     terminal = Terminal(f"bench-ui-{n}", [str(BIN / "inventory"), str(db), "--as-of", AS_OF])
     try:
-        first = terminal.wait_for(
-            lambda s: f"{n} channels" in s and "@acme_" in s
-        )
+        first = terminal.wait_for(lambda s: f"{n} channels" in s and "@acme_" in s)
         terminal.wait_for(lambda s: "evaluating" not in s)
         filters = []
         for word, expected in _filter_words(db):

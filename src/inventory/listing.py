@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
@@ -120,13 +121,38 @@ _MARKS_TABLE = "temp.inventory_flag_marks"
 def install_flag_marks(conn: sqlite3.Connection, marks: Mapping[str, FlagMark]) -> None:
     """Replace the flag marks the list filters and sorts by (a temporary table)."""
     _ensure_marks(conn)
-    conn.execute("BEGIN")
-    try:
+    with _transaction(conn):
         conn.execute(f"DELETE FROM {_MARKS_TABLE}")
         conn.executemany(
             f"INSERT INTO {_MARKS_TABLE} VALUES (?, ?, ?, ?)",
             [(key, m.worst, m.flags, m.waived) for key, m in marks.items()],
         )
+
+
+def update_flag_marks(conn: sqlite3.Connection, marks: Mapping[str, FlagMark | None]) -> None:
+    """Change the flag marks of some subjects only (None: the subject has no flags now);
+    after an incremental evaluation this touches a few rows instead of 30,000."""
+    _ensure_marks(conn)
+    with _transaction(conn):
+        conn.executemany(
+            f"DELETE FROM {_MARKS_TABLE} WHERE subject_id = ?",
+            [(key,) for key, mark in marks.items() if mark is None],
+        )
+        conn.executemany(
+            f"INSERT OR REPLACE INTO {_MARKS_TABLE} VALUES (?, ?, ?, ?)",
+            [(key, m.worst, m.flags, m.waived) for key, m in marks.items() if m is not None],
+        )
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One transaction for changes to the TEMP tables (joins an open one)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -139,6 +165,119 @@ def _ensure_marks(conn: sqlite3.Connection) -> None:
                 subject_id TEXT PRIMARY KEY, worst INTEGER, flags INTEGER NOT NULL,
                 waived INTEGER NOT NULL)"""
     )
+
+
+# --- the filter's search text ------------------------------------------------------------------
+#
+# The filter matches a channel's handle, name, platform, owner e-mail and name, reporting and
+# linked departments. Joining all of them and searching each for every keystroke took 1.8 s
+# at 100,000 channels; instead one lower-cased text per channel is kept in a TEMP table (on
+# the connection that reads the list; never in the user's file) and searched with instr().
+# TEMP triggers keep it right for this connection's own writes (saves, deletes, undo,
+# renamed people and departments); a change committed by another connection (another
+# process, or another store on the same file) shows in PRAGMA data_version, and the table
+# is rebuilt before the next search (0.3 s at 100,000 channels).
+
+_SEARCH_TABLE = "inventory_search"
+_SEARCH_STATE = "inventory_search_state"
+_SEP = "char(31)"  # between fields, so no match spans two of them
+
+_SEARCH_ROWS = f"""
+SELECT c.id, inventory_fold(c.handle || {_SEP} || c.name || {_SEP} || c.platform || {_SEP}
+    || coalesce(o.email, '') || {_SEP} || coalesce(o.name, '') || {_SEP} || coalesce(d.name, '')
+    || coalesce((SELECT group_concat({_SEP} || ld.name, '') FROM channel_departments cd
+                 JOIN departments ld ON ld.id = cd.department_id
+                 WHERE cd.channel_id = c.id), ''))
+FROM channels c
+LEFT JOIN people o ON o.id = c.owner_id
+LEFT JOIN departments d ON d.id = c.reporting_department_id"""
+
+
+def _refresh(channel_ids: str) -> str:
+    """Trigger statements that recompute the search text of the channels `channel_ids`."""
+    return f"""
+    DELETE FROM {_SEARCH_TABLE} WHERE id IN ({channel_ids});
+    INSERT INTO {_SEARCH_TABLE} (id, text) {_SEARCH_ROWS} WHERE c.id IN ({channel_ids});"""
+
+
+_SEARCH_TRIGGERS = {
+    "channel_insert": ("AFTER INSERT ON channels", _refresh("NEW.id")),
+    "channel_update": (
+        "AFTER UPDATE OF platform, handle, name, owner_id, reporting_department_id ON channels",
+        _refresh("OLD.id, NEW.id"),
+    ),
+    "channel_delete": (
+        "AFTER DELETE ON channels",
+        f"DELETE FROM {_SEARCH_TABLE} WHERE id = OLD.id;",
+    ),
+    "link_insert": ("AFTER INSERT ON channel_departments", _refresh("NEW.channel_id")),
+    "link_update": (
+        "AFTER UPDATE ON channel_departments",
+        _refresh("OLD.channel_id, NEW.channel_id"),
+    ),
+    "link_delete": ("AFTER DELETE ON channel_departments", _refresh("OLD.channel_id")),
+    "person_update": (
+        "AFTER UPDATE OF email, name ON people",
+        _refresh("SELECT id FROM channels WHERE owner_id = NEW.id"),
+    ),
+    "department_update": (
+        "AFTER UPDATE OF name ON departments",
+        _refresh(
+            "SELECT id FROM channels WHERE reporting_department_id = NEW.id "
+            "UNION SELECT channel_id FROM channel_departments WHERE department_id = NEW.id"
+        ),
+    ),
+}
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes when another connection commits to the database (never for `conn`'s own)."""
+    (version,) = conn.execute("PRAGMA data_version").fetchone()
+    return int(version)
+
+
+def fold(text: str) -> str:
+    """How the filter compares text: lower-cased (Unicode, not only ASCII)."""
+    return text.lower()
+
+
+def ensure_search(conn: sqlite3.Connection) -> None:
+    """Make the filter's search table on `conn` if it isn't there, and rebuild it when
+    another connection has committed changes since it was built."""
+    version = data_version(conn)
+    try:
+        row = conn.execute(f"SELECT version FROM temp.{_SEARCH_STATE}").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+        _create_search(conn)
+    if row is not None and row[0] == version:
+        return
+    with _transaction(conn):
+        conn.execute(f"DELETE FROM temp.{_SEARCH_TABLE}")
+        conn.execute(f"INSERT INTO temp.{_SEARCH_TABLE} (id, text) {_SEARCH_ROWS}")
+        conn.execute(f"DELETE FROM temp.{_SEARCH_STATE}")
+        conn.execute(f"INSERT INTO temp.{_SEARCH_STATE} (version) VALUES (?)", [version])
+
+
+def register_fold(conn: sqlite3.Connection) -> None:
+    """`inventory_fold(text)` in SQL: `fold` (SQLite's lower() folds ASCII only)."""
+    conn.create_function(
+        "inventory_fold", 1, lambda text: fold(text) if text else "", deterministic=True
+    )
+
+
+def _create_search(conn: sqlite3.Connection) -> None:
+    register_fold(conn)
+    with _transaction(conn):
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS temp.{_SEARCH_TABLE} "
+            "(id INTEGER PRIMARY KEY, text TEXT NOT NULL)"
+        )
+        conn.execute(f"CREATE TABLE IF NOT EXISTS temp.{_SEARCH_STATE} (version INTEGER)")
+        for name, (when, body) in _SEARCH_TRIGGERS.items():
+            conn.execute(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS inventory_search_{name} {when} BEGIN {body} END"
+            )
 
 
 _FROM = f"""
@@ -164,25 +303,17 @@ p.version, p.status, c.weekly_hours, c.last_post_on, m.worst, m.flags, m.waived,
 """
 
 
-def _where(query: ChannelQuery) -> tuple[str, list[str]]:
+def _where(query: ChannelQuery) -> tuple[str, dict[str, str]]:
     clauses: list[str] = []
-    params: list[str] = []
+    params: dict[str, str] = {}
     if query.flagged_only:
         clauses.append("m.flags > 0")
-    text = query.text.strip().lower()
+    text = fold(query.text.strip())
     if text:
-        clauses.append(
-            """(instr(lower(c.handle), :t) OR instr(lower(c.name), :t)
-                OR instr(lower(c.platform), :t) OR instr(lower(coalesce(o.email, '')), :t)
-                OR instr(lower(coalesce(o.name, '')), :t)
-                OR instr(lower(coalesce(d.name, '')), :t)
-                OR EXISTS (SELECT 1 FROM channel_departments fd
-                           JOIN departments fdn ON fdn.id = fd.department_id
-                           WHERE fd.channel_id = c.id AND instr(lower(fdn.name), :t)))"""
-        )
-        params.append(text)
+        clauses.append(f"c.id IN (SELECT id FROM temp.{_SEARCH_TABLE} WHERE instr(text, :t))")
+        params["t"] = text
     if not clauses:
-        return "", []
+        return "", {}
     return "WHERE " + " AND ".join(clauses), params
 
 
@@ -193,15 +324,25 @@ def _order(query: ChannelQuery) -> str:
     return "ORDER BY " + ", ".join([*parts, "c.platform", "c.handle"])
 
 
-def _named(params: list[str]) -> dict[str, str]:
-    return {"t": params[0]} if params else {}
+def _prepare(conn: sqlite3.Connection, query: ChannelQuery) -> None:
+    _ensure_marks(conn)
+    if query.text.strip():
+        ensure_search(conn)
 
 
 def count_channels(conn: sqlite3.Connection, query: ChannelQuery) -> int:
     """How many channels match `query`."""
-    _ensure_marks(conn)
+    _prepare(conn, query)
+    text = fold(query.text.strip())
+    if not query.flagged_only:
+        # the joins of the list never add or drop a channel: count without them
+        if not text:
+            return total_channels(conn)
+        sql = f"SELECT count(*) FROM temp.{_SEARCH_TABLE} WHERE instr(text, :t)"
+        (count,) = conn.execute(sql, {"t": text}).fetchone()
+        return int(count)
     where, params = _where(query)
-    (count,) = conn.execute(f"SELECT count(*) {_FROM} {where}", _named(params)).fetchone()
+    (count,) = conn.execute(f"SELECT count(*) {_FROM} {where}", params).fetchone()
     return int(count)
 
 
@@ -214,23 +355,65 @@ def page_channels(
     conn: sqlite3.Connection, query: ChannelQuery, offset: int, limit: int
 ) -> list[ChannelRow]:
     """The rows `offset` .. `offset + limit` of the channels matching `query`, in order."""
-    _ensure_marks(conn)
+    _prepare(conn, query)
     where, params = _where(query)
-    sql = f"SELECT {_COLUMNS} {_FROM} {where} {_order(query)} LIMIT :limit OFFSET :offset"
-    cursor = conn.execute(sql, {**_named(params), "limit": limit, "offset": max(0, offset)})
-    return [_row(values) for values in cursor]
+    # the page's ids first (sorting and skipping rows needs only the sort columns), then
+    # the columns of those rows: 200 rows at offset 99,800 take 0.03 s instead of 0.5 s
+    ids = [
+        row_id
+        for (row_id,) in conn.execute(
+            f"SELECT c.id {_FROM} {where} {_order(query)} LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": max(0, offset)},
+        )
+    ]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    found = {
+        values[0]: _row(values[1:])
+        for values in conn.execute(f"SELECT c.id, {_COLUMNS} {_FROM} WHERE c.id IN ({marks})", ids)
+    }
+    return [found[row_id] for row_id in ids if row_id in found]
 
 
 def channel_position(conn: sqlite3.Connection, query: ChannelQuery, key: str) -> int | None:
     """Where the channel `key` sits in the list for `query` (None when it doesn't match)."""
-    _ensure_marks(conn)
+    _prepare(conn, query)
     where, params = _where(query)
+    platform, _, handle = key.partition("/")
+    # does it match at all? (one row: no need to search them all)
+    found = conn.execute(
+        f"""SELECT c.id, m.flags FROM channels c
+            LEFT JOIN {_MARKS_TABLE} m ON m.subject_id = c.platform || '/' || c.handle
+            WHERE c.platform = ? AND c.handle = ?""",
+        [platform, handle],
+    ).fetchone()
+    if found is None or (query.flagged_only and not found[1]):
+        return None
+    if "t" in params:
+        (matches,) = conn.execute(
+            f"SELECT count(*) FROM temp.{_SEARCH_TABLE} WHERE id = ? AND instr(text, ?)",
+            [found[0], params["t"]],
+        ).fetchone()
+        if not matches:
+            return None
+    if query.sort == "platform" and not query.flagged_only:
+        # the list's own order is the (platform, handle) index: count the rows before
+        before = ">" if query.descending else "<"
+        sql = (
+            f"SELECT count(*) FROM channels c {where} {'AND' if where else 'WHERE'} "
+            f"(c.platform, c.handle) {before} (:platform, :handle)"
+        )
+        (position,) = conn.execute(
+            sql, {**params, "platform": platform, "handle": handle}
+        ).fetchone()
+        return int(position)
     sql = f"""SELECT position FROM (
                 SELECT c.platform || '/' || c.handle AS key,
                        row_number() OVER ({_order(query)}) - 1 AS position
                 {_FROM} {where})
               WHERE key = :key"""
-    row = conn.execute(sql, {**_named(params), "key": key}).fetchone()
+    row = conn.execute(sql, {**params, "key": key}).fetchone()
     return None if row is None else int(row[0])
 
 

@@ -328,3 +328,54 @@ async def test_empty_database_shows_how_to_start(empty_store, make_app):
         text = screen_text(app)
         assert "No channels yet." in text
         assert "inventory import" in text
+
+
+@run_async
+async def test_filter_applies_at_the_key_without_waiting(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.query_one(ChannelTable)
+        await pilot.press("slash", *"kids")
+        await pilot.pause()  # no timer to wait for: the list follows the keys
+        assert 0 < table.row_count < 53
+        assert f"{table.row_count} of 53" in screen_text(app)
+
+
+@run_async
+async def test_owner_picker_searches_people_and_picks_with_the_keys(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, "@acme_it")
+        await pilot.press("e")
+        await pilot.pause()
+        await click_field(pilot, "#field-owner")
+        await pilot.press(*"buzzguru")  # part of an e-mail
+        await pilot.pause()
+        assert "Laura Neri <laura.neri@buzzguru.example> (external)" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        await click_field(pilot, "#field-backup_owner")
+        await pilot.press(*"marco")  # part of a name: two matches, ↓ takes the second
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Marco Bianchi <" in text and "Marco Verdi <" in text
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordForm)
+        saved = records.get_record(sample_store, "channel", "instagram/@acme_it").record
+        assert saved.owner == "laura.neri@buzzguru.example"
+        assert saved.backup_owner is not None and saved.backup_owner.startswith("marco.verdi")
+
+        await pilot.press("e")
+        await pilot.pause()
+        await click_field(pilot, "#field-backup_owner")
+        await pilot.press("backspace")  # emptied: nobody
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = records.get_record(sample_store, "channel", "instagram/@acme_it").record
+        assert saved.backup_owner is None
+        assert saved.owner == "laura.neri@buzzguru.example"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from inventory.listing import FlagMark, flag_marks, severity_totals
+from inventory.listing import FlagMark, flag_marks
 from inventory.records import read_organization
-from inventory.rules.flags import BrokenRule, Evaluation, Flag
+from inventory.rules.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag
 from inventory.store import Store
 
 
@@ -28,11 +29,45 @@ class FlagIndex:
         index = cls(evaluation)
         for flag in sorted(evaluation.flags, key=lambda f: f.sort_key):
             index.by_subject.setdefault((flag.subject_type, flag.subject_id), []).append(flag)
-            index.by_rule[flag.rule] += 1
-            index.waived += flag.waived
-        index.totals = severity_totals(evaluation)
+        index._count()
         index.channel_marks = flag_marks(evaluation.flags, "channel")
         return index
+
+    def updated(
+        self, evaluation: Evaluation, changed_channels: Collection[str]
+    ) -> tuple[FlagIndex, dict[str, FlagMark | None]]:
+        """The index of `evaluation`, an incremental evaluation (`evaluate_rules(previous=
+        self.evaluation, changed_channels=...)`, flags in `Flag.sort_key` order): the flags
+        of unchanged channels are this index's. Also returns the changed channels' marks
+        (None: no flag now), for `listing.update_flag_marks`."""
+        changed = set(changed_channels)
+        index = FlagIndex(evaluation)
+        index.by_subject = {
+            subject: flags
+            for subject, flags in self.by_subject.items()
+            if subject[0] == "channel" and subject[1] not in changed
+        }
+        for flag in evaluation.flags:
+            if flag.subject_type != "channel" or flag.subject_id in changed:
+                index.by_subject.setdefault((flag.subject_type, flag.subject_id), []).append(flag)
+        index._count()
+        index.channel_marks = dict(self.channel_marks)
+        marks: dict[str, FlagMark | None] = {}
+        for key in changed:
+            mark = flag_marks(index.flags_of("channel", key)).get(key)
+            marks[key] = mark
+            if mark is None:
+                index.channel_marks.pop(key, None)
+            else:
+                index.channel_marks[key] = mark
+        return index, marks
+
+    def _count(self) -> None:
+        flags = self.evaluation.flags
+        self.by_rule = Counter(flag.rule for flag in flags)
+        self.waived = sum(1 for flag in flags if flag.waiver is not None)
+        self.totals = dict.fromkeys(SEVERITY_ORDER, 0)
+        self.totals.update(Counter(flag.severity for flag in flags if flag.waiver is None))
 
     def flags_of(self, subject_type: str, subject_id: str) -> list[Flag]:
         return self.by_subject.get((subject_type, subject_id), [])
@@ -49,11 +84,36 @@ def empty_evaluation(store: Store, as_of: date, why: str | None = None) -> Evalu
     )
 
 
-def evaluate(store: Store, as_of: date) -> Evaluation:
-    """Evaluate every enabled rule (safe to call from a worker thread: the evaluation reads
-    the database through its own read-only connection, never the store's)."""
+@dataclass(frozen=True)
+class Evaluated:
+    """A finished evaluation, indexed; `marks` are the changed channels' flag marks when it
+    was incremental (None: replace them all)."""
+
+    index: FlagIndex
+    marks: dict[str, FlagMark | None] | None
+
+
+def evaluate(
+    store: Store,
+    as_of: date,
+    previous: FlagIndex | None = None,
+    changed_channels: Collection[str] = (),
+) -> Evaluated:
+    """Evaluate every enabled rule and index the flags (safe to call from a worker thread:
+    the evaluation reads the database through its own read-only connection, never the
+    store's). Given the `previous` index and the channels saved or deleted since it was
+    evaluated, only those channels are evaluated again (`evaluate_rules(previous=...)`)."""
     try:
         from inventory.rules.evaluate import evaluate_rules
     except ImportError:
-        return empty_evaluation(store, as_of, "the rules engine is not installed")
-    return evaluate_rules(store, as_of)
+        return Evaluated(
+            FlagIndex.of(empty_evaluation(store, as_of, "the rules engine is not installed")),
+            None,
+        )
+    if previous is not None and changed_channels and previous.evaluation.as_of == as_of:
+        evaluation = evaluate_rules(
+            store, as_of, previous=previous.evaluation, changed_channels=changed_channels
+        )
+        index, marks = previous.updated(evaluation, changed_channels)
+        return Evaluated(index, marks)
+    return Evaluated(FlagIndex.of(evaluate_rules(store, as_of)), None)

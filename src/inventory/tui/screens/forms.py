@@ -25,10 +25,22 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    TextArea,
+)
+from textual.widgets.option_list import Option
 
 from inventory import history, models, records
+from inventory.listing import fold, register_fold
 from inventory.models import Record
+from inventory.printable import visible
 from inventory.records import Loaded, RecordError, record_key
 from inventory.store import ConflictError, Store, StoreError
 from inventory.tui.screens.conflict import OVERWRITE, RELOAD, SAVE_AS_NEW, ConflictDialog
@@ -45,11 +57,155 @@ class FormField:
 
     name: str
     label: str
-    widget: str  # text | textarea | select | multi | date | number | bool | lines | pairs
+    widget: str  # text | textarea | select | person | multi | date | number | bool | lines | pairs
     options: Options = field(default_factory=list)
     required: bool = False
     placeholder: str = ""
     choices: Options = field(default_factory=list)  # second select of a `pairs` field
+    people: PeopleLookup | None = None  # the people a `person` field picks from
+
+
+class PeopleLookup:
+    """The people a person field picks from, searched in the database as the user types:
+    25,000 people in a Select took a second to open a channel form."""
+
+    LIMIT = 8
+
+    def __init__(self, store: Store):
+        self.conn = store.conn
+        register_fold(self.conn)
+
+    def search(self, text: str) -> Options:
+        """Up to LIMIT people whose name or e-mail contains `text` (case-insensitive),
+        those starting with it first: (label, e-mail)."""
+        needle = fold(text.strip())
+        rows = self.conn.execute(
+            """SELECT name, email, employment FROM people
+               WHERE instr(inventory_fold(name), :t) OR instr(inventory_fold(email), :t)
+               ORDER BY NOT (instr(inventory_fold(name), :t) = 1
+                             OR instr(inventory_fold(email), :t) = 1),
+                        name COLLATE NOCASE, email COLLATE NOCASE
+               LIMIT :limit""",
+            {"t": needle, "limit": self.LIMIT},
+        ).fetchall()
+        return [(person_label(*row), row[1]) for row in rows]
+
+    def label(self, email: str) -> str | None:
+        """The label of the person with this e-mail (None: nobody has it)."""
+        row = self.conn.execute(
+            "SELECT name, email, employment FROM people WHERE lower(email) = lower(?)", [email]
+        ).fetchone()
+        return None if row is None else person_label(*row)
+
+
+def person_label(name: str, email: str, employment: str) -> str:
+    label = f"{name} <{email}>"
+    return label + " (external)" if employment == "external" else label
+
+
+class PersonInput(Input):
+    """The text of a person field: a click selects it all, so typing replaces it."""
+
+    async def _on_mouse_up(self, event: Any) -> None:
+        await super()._on_mouse_up(event)
+        if self.selection.is_empty:
+            self.select_all()
+
+
+class PersonOptions(OptionList, can_focus=False):
+    """The people matching what was typed (the input keeps the focus)."""
+
+
+class PersonPicker(Vertical):
+    """A person field: type part of a name or e-mail, ↓ ↑ pick among the matches, enter
+    (or a click) chooses. An emptied field chooses nobody."""
+
+    DEFAULT_CSS = """
+    PersonPicker { height: auto; }
+    PersonPicker > PersonOptions { display: none; height: auto; max-height: 8; }
+    PersonPicker.-open > PersonOptions { display: block; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Next match", show=False),
+        Binding("up", "move(-1)", "Previous match", show=False),
+    ]
+
+    def __init__(self, people: PeopleLookup, value: str | None, **kw: Any):
+        super().__init__(**kw)
+        self.people = people
+        self.value = value
+        self._shown = self._label(value)
+
+    def _label(self, email: str | None) -> str:
+        if not email:
+            return ""
+        return visible(self.people.label(email) or email)
+
+    def compose(self) -> ComposeResult:
+        yield PersonInput(
+            self._shown, placeholder="type a name or e-mail…", compact=True, select_on_focus=True
+        )
+        yield PersonOptions(compact=True)
+
+    @property
+    def input(self) -> PersonInput:
+        return self.query_one(PersonInput)
+
+    @property
+    def options(self) -> PersonOptions:
+        return self.query_one(PersonOptions)
+
+    def choose(self, email: str | None) -> None:
+        self.value = email
+        self._shown = self._label(email)
+        self.input.value = self._shown
+        self.remove_class("-open")
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        text = event.value
+        if text == self._shown or not text.strip():
+            if not text.strip():
+                self.value = None
+                self._shown = ""
+            self.remove_class("-open")
+            return
+        options = self.options
+        options.clear_options()
+        matches = self.people.search(text)
+        options.add_options([Option(literal_content(label), id=email) for label, email in matches])
+        if matches:
+            options.highlighted = 0
+        self.set_class(bool(matches), "-open")
+
+    def action_move(self, delta: int) -> None:
+        options = self.options
+        if self.has_class("-open") and options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.options
+        if self.has_class("-open") and options.highlighted is not None:
+            self.choose(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose(event.option.id)
+        self.input.focus()
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        event.stop()
+        # typed but not chosen: show the chosen person again
+        if event.value != self._shown and event.value.strip():
+            self.input.value = self._shown
+        self.remove_class("-open")
 
 
 def enum_options(enum: type) -> Options:
@@ -228,6 +384,9 @@ class RecordForm(ModalScreen[str | None]):
                 prompt="(none)" if not spec.required else "choose…",
                 compact=True,
             )
+        if spec.widget == "person":
+            assert spec.people is not None
+            return PersonPicker(spec.people, value, id=widget_id)
         if spec.widget == "multi":
             chosen = set(value or [])
             return SelectionList(
@@ -277,7 +436,7 @@ class RecordForm(ModalScreen[str | None]):
                     values[spec.name] = [line for line in lines if line]
                 else:
                     values[spec.name] = widget.text
-            elif isinstance(widget, ConsultantRoles):
+            elif isinstance(widget, (ConsultantRoles, PersonPicker)):
                 values[spec.name] = widget.value
         return values
 
@@ -409,7 +568,7 @@ def _number(text: str) -> Any:
 class Choices:
     """Natural keys a form can refer to, with labels."""
 
-    people: Options
+    people: PeopleLookup | None  # only the channel form picks people
     departments: Options
     consultants: Options
     policies: Options
@@ -422,8 +581,8 @@ def channel_fields(choices: Choices) -> list[FormField]:
         FormField("name", "Name", "text", required=True),
         FormField("url", "URL", "text", placeholder="https://…"),
         FormField("status", "Status", "select", enum_options(models.ChannelStatus), True),
-        FormField("owner", "Owner", "select", choices.people),
-        FormField("backup_owner", "Backup owner", "select", choices.people),
+        FormField("owner", "Owner", "person", people=choices.people),
+        FormField("backup_owner", "Backup owner", "person", people=choices.people),
         FormField("reporting_department", "Reports to", "select", choices.departments),
         FormField("linked_departments", "Linked departments", "multi", choices.departments),
         FormField(

@@ -21,11 +21,14 @@ ROLE_SHORT = {"advisory": "advisory", "content": "content", "full_management": "
 class ChannelSource:
     """Channels matching a query, counted and paged from SQLite."""
 
-    def __init__(self, conn: sqlite3.Connection, query: ChannelQuery):
+    def __init__(self, conn: sqlite3.Connection, query: ChannelQuery, total: int | None = None):
         self.conn = conn
         self.query = query
+        self.total = total  # the number of channels, when the caller has just counted them
 
     def count(self) -> int:
+        if self.total is not None and not self.query.text.strip() and not self.query.flagged_only:
+            return self.total
         return count_channels(self.conn, self.query)
 
     def page(self, offset: int, limit: int) -> Sequence[ChannelRow]:
