@@ -111,3 +111,19 @@ def test_other_commands_create_a_new_inventory_with_the_built_in_rules(tmp_path)
     codes = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("R")]
     assert len(codes) == 16 and codes[0] == "R101" and codes[-1] == "R701"
     assert run_cli("check", db, "--as-of", "2026-11-26").exit_code == 0
+
+
+def test_large_truncated_database_is_refused_by_the_header_check(
+    sample_db, write_document, minimal_document, monkeypatch
+) -> None:
+    from inventory import store
+
+    monkeypatch.setattr(store, "QUICK_CHECK_MAX_BYTES", 0)
+    conn = sqlite3.connect(sample_db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    data = sample_db.read_bytes()
+    sample_db.write_bytes(data[: len(data) - 4096])
+    doc = write_document(minimal_document)
+    _assert_refused(sample_db, "truncated", *_all_commands(sample_db, doc))
