@@ -27,9 +27,7 @@ from inventory.models import (
     Record,
     channel_id,
 )
-from inventory.store import ConflictError, Store, StoreError
-
-UNNAMED_ORGANIZATION = "Unnamed organization"
+from inventory.store import ConflictError, Store, StoreError, organization_name
 
 
 class RecordError(StoreError):
@@ -62,8 +60,7 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> lis
 
 
 def read_organization(store: Store) -> Organization:
-    row = store.conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
-    return Organization(name=row[0] if row else UNNAMED_ORGANIZATION)
+    return Organization(name=organization_name(store.conn))
 
 
 _SELECTS = {

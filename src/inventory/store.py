@@ -32,6 +32,15 @@ class ReadOnlyError(StoreError):
     """A write was attempted on a database opened read-only."""
 
 
+UNNAMED_ORGANIZATION = "Unnamed organization"
+
+
+def organization_name(conn: sqlite3.Connection) -> str:
+    """The organization's name; an empty inventory has none yet."""
+    row = conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
+    return row[0] if row else UNNAMED_ORGANIZATION
+
+
 def default_user() -> str:
     try:
         return os.environ.get("USER") or getpass.getuser()

@@ -6,12 +6,11 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 
-from inventory.records import UNNAMED_ORGANIZATION
 from inventory.rules.catalog import Rule, read_rules
 from inventory.rules.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
 from inventory.rules.sandbox import RuleSQLError, Sandbox, open_sandbox
 from inventory.rules.waivers import applies, read_waivers
-from inventory.store import Store
+from inventory.store import Store, organization_name
 
 CHECKED_TABLES = {
     "channels": "channels",
@@ -49,8 +48,7 @@ def evaluate_rules(
     incremental = previous is not None and previous.as_of == as_of and bool(changed_channels)
     with open_sandbox(store.path) as sandbox:
         conn = sandbox.conn
-        row = conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
-        organization = row[0] if row else UNNAMED_ORGANIZATION
+        organization = organization_name(conn)
         checked = {
             key: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for key, table in CHECKED_TABLES.items()

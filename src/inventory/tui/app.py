@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from textual.widgets._footer import FooterKey
 from textual.worker import get_current_worker
 
-from inventory import history, records
+from inventory import history
 from inventory.listing import (
     data_version,
     ensure_search,
@@ -265,6 +265,8 @@ class InventoryApp(App[None]):
             footers[0].call_later(footers[0].recompose)
 
     def update_header(self) -> None:
+        from inventory import records
+
         evaluation = self.flags.evaluation
         text = literal(evaluation.organization or records.read_organization(self.store).name)
         text.stylize("bold")
@@ -449,6 +451,7 @@ class InventoryApp(App[None]):
         return False
 
     def _choices(self, kind: str) -> Choices:
+        from inventory import records
         from inventory.tui.screens.forms import Choices, PeopleLookup
 
         if kind not in ("channel", "person"):
@@ -473,6 +476,8 @@ class InventoryApp(App[None]):
         return view.kind
 
     def open_form(self, kind: str, key: str | None) -> None:
+        from inventory import records
+
         if self.refused_read_only():
             return
         if kind == "rule":
@@ -545,6 +550,8 @@ class InventoryApp(App[None]):
             self.open_form(kind, key)
 
     def action_delete(self) -> None:
+        from inventory import records
+
         if self.refused_read_only():
             return
         view = self.view()
@@ -588,6 +595,8 @@ class InventoryApp(App[None]):
     def delete_record(self, kind: str, key: str, revision: int) -> None:
         """Delete `key` if it is still at `revision`; if it changed, show what it is now
         and delete only when asked again (against the new revision)."""
+        from inventory import records
+
         try:
             records.delete_record(self.store, kind, key, expected_revision=revision)
         except ConflictError:

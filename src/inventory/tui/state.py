@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from inventory.listing import FlagMark, flag_marks
-from inventory.records import read_organization
 from inventory.rules.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag
-from inventory.store import Store
+from inventory.store import Store, organization_name
 
 
 @dataclass
@@ -77,7 +76,7 @@ def empty_evaluation(store: Store, as_of: date, why: str | None = None) -> Evalu
     broken = [BrokenRule("-", why)] if why else []
     return Evaluation(
         as_of=as_of,
-        organization=read_organization(store).name,
+        organization=organization_name(store.conn),
         checked={},
         flags=[],
         broken_rules=broken,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -10,10 +11,12 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from inventory.models import Channel, Person, Policy, Record
 from inventory.rules.flags import Flag
 from inventory.tui.text import literal
 from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
+
+if TYPE_CHECKING:
+    from inventory.models import Channel, Person, Policy, Record
 
 Field = tuple[str, Text]
 

@@ -15,7 +15,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Select, Static
 
-from inventory import records
 from inventory.listing import (
     RECORD_LISTINGS,
     SORT_COLUMNS,
@@ -28,7 +27,6 @@ from inventory.listing import (
     page_records,
     record_position,
 )
-from inventory.models import Channel, Person, Policy
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.flags import SEVERITY_ORDER, Flag
 from inventory.tui.text import literal, literal_content
@@ -50,6 +48,7 @@ from inventory.tui.widgets.detail import (
 from inventory.tui.widgets.virtual_table import Column, ListSource, VirtualTable
 
 if TYPE_CHECKING:
+    from inventory.models import Channel, Person, Policy
     from inventory.tui.app import InventoryApp
 
 
@@ -185,7 +184,8 @@ class ChannelsView(InventoryView):
                 )
             )
         self._update_status()
-        self.show_detail()
+        # the list first: the detail pane reads whole records (pydantic) a frame later
+        self.call_after_refresh(self.show_detail)
 
     def _update_status(self) -> None:
         query = self.query_state
@@ -209,6 +209,8 @@ class ChannelsView(InventoryView):
         return None if row is None else row.revision
 
     def show_detail(self) -> None:
+        from inventory import records
+
         row: ChannelRow | None = self.table.current_row
         pane = self.query_one(DetailPane)
         if row is None:
@@ -219,18 +221,18 @@ class ChannelsView(InventoryView):
         if loaded is None:
             pane.show(Text("This channel no longer exists.", style="dim"))
             return
-        channel = cast(Channel, loaded.record)
+        channel = cast("Channel", loaded.record)
         people: dict[str, Person] = {}
         for email in (channel.owner, channel.backup_owner):
             if email:
                 found = records.get_record(store, "person", email)
                 if found is not None:
-                    people[email.lower()] = cast(Person, found.record)
+                    people[email.lower()] = cast("Person", found.record)
         policies: dict[str, Policy] = {}
         if channel.policy:
             found = records.get_record(store, "policy", channel.policy)
             if found is not None:
-                policies[channel.policy] = cast(Policy, found.record)
+                policies[channel.policy] = cast("Policy", found.record)
         flags = self.inventory.flags.flags_of("channel", row.key)
         title = Text(f"{row.platform} ") + literal(row.handle) + Text(" — ") + literal(row.name)
         explain = self.inventory.explanations if self.inventory.explain else None
@@ -650,6 +652,8 @@ class RecordsView(InventoryView):
         return None if row is None else row.revision
 
     def show_detail(self) -> None:
+        from inventory import records
+
         pane = self.query_one(DetailPane)
         key = self.selected_key()
         store = self.inventory.store
