@@ -3,6 +3,7 @@ full evaluation: flags by subject and rule, totals, marks in the list."""
 
 from __future__ import annotations
 
+import inventory.tui.app as app_module
 from inventory import records
 from inventory.listing import (
     ChannelQuery,
@@ -60,7 +61,9 @@ def test_incremental_index_and_marks_equal_a_full_evaluation(sample_store):
 
 
 @run_async
-async def test_a_channel_save_is_re_evaluated_incrementally_and_shown(sample_store, make_app):
+async def test_a_channel_save_is_re_evaluated_incrementally_and_shown(
+    sample_store, make_app, monkeypatch
+):
     app = make_app(sample_store)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -73,13 +76,13 @@ async def test_a_channel_save_is_re_evaluated_incrementally_and_shown(sample_sto
             original_key=key, expected_revision=loaded.revision,
         )  # fmt: skip
         calls = []
-        original = app._evaluate
+        original = app_module.evaluate
 
-        def spy(generation, change, version, previous, changed):
-            calls.append((previous, changed))
-            return original(generation, change, version, previous, changed)
+        def spy(store, as_of, previous=None, changed=()):
+            calls.append((previous, set(changed)))
+            return original(store, as_of, previous, changed)
 
-        app._evaluate = spy  # type: ignore[method-assign]
+        monkeypatch.setattr(app_module, "evaluate", spy)
         app.changed("channel", key, {key})
         await settle(pilot)
         assert calls == [(full_index, {key})]  # only that channel evaluated again

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
+from operator import attrgetter
 
 from inventory.rules.catalog import Rule, read_rules
 from inventory.rules.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
@@ -109,14 +110,27 @@ def _merge(
     changed: set[str],
     waivers: dict[tuple[str, str], Waiver],
 ) -> list[Flag]:
-    """Previous flags of unchanged channels (waivers re-applied) plus the fresh ones."""
-    kept = []
+    """Previous flags of unchanged channels (waivers re-applied) plus the fresh ones, in
+    Flag.sort_key order.
+
+    Sorted rule by rule on the subject id alone (a C-level key, over runs that are already
+    in order): sorting 33,000 flags on `sort_key` cost more than the evaluation itself.
+    """
+    by_rule: dict[str, list[Flag]] = {}
     for flag in previous.flags:
         if flag.subject_type != "channel" or flag.subject_id in changed:
             continue
         waiver = waivers.get((flag.rule, flag.subject_id))
-        kept.append(flag if waiver == flag.waiver else replace(flag, waiver=waiver))
-    return sorted([*kept, *fresh], key=lambda flag: flag.sort_key)
+        kept = flag if waiver == flag.waiver else replace(flag, waiver=waiver)
+        by_rule.setdefault(flag.rule, []).append(kept)
+    for flag in fresh:
+        by_rule.setdefault(flag.rule, []).append(flag)
+    merged: list[Flag] = []
+    for rule in sorted(by_rule, key=lambda code: by_rule[code][0].sort_key[:2]):
+        group = by_rule[rule]
+        group.sort(key=attrgetter("subject_id"))
+        merged.extend(group)
+    return merged
 
 
 def _text(value: object) -> str:

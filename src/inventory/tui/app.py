@@ -296,11 +296,15 @@ class InventoryApp(App[None]):
             text.append_text(literal(self.store.path.name, "dim"))
         self.query_one(InventoryHeader).update(text)
 
-    def start_evaluation(self, channels: Collection[str] | None = None) -> None:
-        """Evaluate the rules again in a worker. `channels`: the only records changed since
-        the last evaluation started are these channels (saved or deleted; old and new key
-        of a renamed one), so only they are evaluated again (33 ms instead of 300 ms at
-        100,000 channels). None: anything may have changed, evaluate everything."""
+    def start_evaluation(self, channels: Collection[str] | None = None) -> bool:
+        """Evaluate the rules again. `channels`: the only records changed since the last
+        evaluation started are these channels (saved or deleted; old and new key of a
+        renamed one), so only they are evaluated again, at once on this thread (33 ms
+        instead of 300 ms at 100,000 channels; in a worker it would fight the redraw for
+        the GIL). None: anything may have changed, evaluate everything in a worker.
+
+        Returns True when the new flags are already applied (the caller reloads the views).
+        """
         self._change_number += 1
         keys = None if channels is None else frozenset(channels)
         self._changes.append((self._change_number, keys))
@@ -314,7 +318,13 @@ class InventoryApp(App[None]):
         if self.evaluated and version == self._evaluated_version and None not in pending:
             previous = self.flags
             changed = set().union(*[keys for keys in pending if keys is not None])
+            evaluated = evaluate(self.store, self.as_of, previous, changed)
+            self._apply_evaluated(
+                evaluated, self._generation, self._change_number, version, reload=False
+            )
+            return True
         self._evaluate(self._generation, self._change_number, version, previous, changed)
+        return False
 
     # description: the default repr()s the arguments, 0.3 s for a FlagIndex of 33,000 flags
     @work(
@@ -337,7 +347,13 @@ class InventoryApp(App[None]):
             self.call_from_thread(self._apply_evaluated, evaluated, generation, change, version)
 
     def _apply_evaluated(
-        self, evaluated: Evaluated, generation: int, change: int, version: int
+        self,
+        evaluated: Evaluated,
+        generation: int,
+        change: int,
+        version: int,
+        *,
+        reload: bool = True,
     ) -> None:
         if generation != self._generation:
             return  # a newer evaluation is on its way
@@ -358,7 +374,8 @@ class InventoryApp(App[None]):
             gc.freeze()
         else:
             update_flag_marks(self.store.conn, evaluated.marks)
-        self.reload_all()
+        if reload:
+            self.reload_all()
         if first:  # the filter's search table (0.3 s at 100,000), before the first key
             self.call_after_refresh(self._prepare_filter)
 
@@ -386,8 +403,8 @@ class InventoryApp(App[None]):
         `channels` when those were the only records saved or deleted)."""
         if kind in (None, "rule"):
             self._load_explanations()
-        self.reload_all(key, kind)
         self.start_evaluation(channels if kind == "channel" else None)
+        self.reload_all(key, kind)
 
     # --- views ---------------------------------------------------------------------------
 
