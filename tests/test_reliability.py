@@ -246,3 +246,11 @@ def test_a_save_waits_for_another_writer_before_giving_up(
         s, "channel", loaded.record.model_copy(update={"weekly_hours": 6}), original_key=CHANNEL
     )
     assert _hours(db) == 6
+
+
+def test_a_save_finds_a_referenced_person_in_another_case(make_db, minimal_document) -> None:
+    s = open_store(make_db(minimal_document))
+    loaded = records.get_record(s, "channel", CHANNEL)
+    changed = loaded.record.model_copy(update={"owner": "ANNA@Test.example", "backup_owner": None})
+    records.save_record(s, "channel", changed, original_key=CHANNEL)
+    assert records.get_record(s, "channel", CHANNEL).record.owner == "anna@test.example"
