@@ -247,6 +247,28 @@ def _warn_broken(evaluation: Evaluation, db: str) -> None:
         )
 
 
+def _read_baseline(path: str | None) -> Any:
+    """The baseline (an earlier flags export) to compare with, or None; a file that can't
+    be used is one line and exit 2."""
+    if path is None:
+        return None
+    from inventory.baseline import BaselineError, read_baseline
+
+    try:
+        return read_baseline(path)
+    except BaselineError as error:
+        fail(str(error))
+    raise AssertionError("unreachable")
+
+
+baseline_option = click.option(
+    "--baseline",
+    "baseline_file",
+    metavar="FILE",
+    help="An earlier flags export: mark each flag new or known, list the resolved ones.",
+)
+
+
 @main.command("check")
 @click.argument("db")
 @click.option("--as-of", callback=_date_option, help="Evaluation date (default: today).")
@@ -263,28 +285,37 @@ def _warn_broken(evaluation: Evaluation, db: str) -> None:
     type=click.Choice(FAIL_ON_LEVELS),
     default="error",
     show_default=True,
-    help="Exit 1 when an unwaived flag at or above this severity exists.",
+    help="Exit 1 when an unwaived flag at or above this severity exists "
+    "(with --baseline: a new one).",
 )
-def check_command(db: str, as_of: date | None, output_format: str, fail_on: str) -> None:
+@baseline_option
+def check_command(
+    db: str, as_of: date | None, output_format: str, fail_on: str, baseline_file: str | None
+) -> None:
     """Evaluate the rules on DB and report the flags.
 
     Exit status: 0 when no unwaived flag reaches --fail-on, 1 when one does, 2 when DB
-    can't be used.
+    can't be used. With --baseline only new flags count.
     """
+    from inventory.baseline import compare
     from inventory.export import export_text
     from inventory.rules.report import check_report
 
+    baseline = _read_baseline(baseline_file)
     with open_or_fail(db, create=False) as store:
         evaluation = _evaluate(store, as_of)
+    comparison = None if baseline is None else compare(evaluation.flags, baseline)
     if output_format == "json":
-        click.echo(export_text(evaluation), nl=False)
+        click.echo(export_text(evaluation, comparison=comparison), nl=False)
     else:
-        click.echo(check_report(evaluation), nl=False)
+        click.echo(check_report(evaluation, comparison), nl=False)
     _warn_broken(evaluation, db)
     if fail_on != "never":
         threshold = SEVERITY_ORDER[fail_on]
         if any(
-            not flag.waived and SEVERITY_ORDER[flag.severity] <= threshold
+            not flag.waived
+            and SEVERITY_ORDER[flag.severity] <= threshold
+            and (comparison is None or comparison.is_new(flag))
             for flag in evaluation.flags
         ):
             sys.exit(1)
@@ -296,13 +327,17 @@ def check_command(db: str, as_of: date | None, output_format: str, fail_on: str)
     "-o", "--output", default="flags.json", show_default=True, help="File to write ('-': stdout)."
 )
 @click.option("--as-of", callback=_date_option, help="Evaluation date (default: today).")
-def export_command(db: str, output: str, as_of: date | None) -> None:
+@baseline_option
+def export_command(db: str, output: str, as_of: date | None, baseline_file: str | None) -> None:
     """Write the flags export (JSON) of DB."""
+    from inventory.baseline import compare
     from inventory.export import export_text, write_export
 
+    baseline = _read_baseline(baseline_file)
     with open_or_fail(db, create=False) as store:
         evaluation = _evaluate(store, as_of)
-    text = export_text(evaluation)
+    comparison = None if baseline is None else compare(evaluation.flags, baseline)
+    text = export_text(evaluation, comparison=comparison)
     if output == "-":
         click.echo(text, nl=False)
     else:

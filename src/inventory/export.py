@@ -9,6 +9,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from inventory.baseline import Comparison
+from inventory.baseline import summary as baseline_summary
 from inventory.files import write_atomically
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 
@@ -26,9 +28,9 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _flag(flag: Flag) -> dict[str, Any]:
+def _flag(flag: Flag, comparison: Comparison | None) -> dict[str, Any]:
     waiver = flag.waiver
-    return {
+    document = {
         "rule": flag.rule,
         "recommendation": flag.recommendation,
         "severity": flag.severity,
@@ -45,37 +47,61 @@ def _flag(flag: Flag) -> dict[str, Any]:
             "on": waiver.on.isoformat(),
         },
     }
+    if comparison is not None:
+        document["baseline"] = comparison.status(flag)
+    return document
 
 
-def build_export(evaluation: Evaluation, generated_at: datetime) -> dict[str, Any]:
-    """The export document, keys in the order of flags-export.md."""
+def build_export(
+    evaluation: Evaluation,
+    generated_at: datetime,
+    *,
+    comparison: Comparison | None = None,
+    state_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The export document, keys in the order of flags-export.md; `comparison` adds the
+    baseline keys, `state_at` the moment the inventory was looked back at."""
     unwaived = [flag for flag in evaluation.flags if not flag.waived]
     by_severity = {severity: 0 for severity in SEVERITY_ORDER}
     by_recommendation = {str(number): 0 for number in RECOMMENDATION_NUMBERS}
     for flag in unwaived:
         by_severity[flag.severity] += 1
         by_recommendation[str(flag.recommendation)] += 1
-    return {
+    document: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "generated_at": format_timestamp(generated_at),
         "as_of": evaluation.as_of.isoformat(),
-        "organization": evaluation.organization,
-        "summary": {
-            "checked": dict(evaluation.checked),
-            "flags": len(evaluation.flags),
-            "waived": len(evaluation.flags) - len(unwaived),
-            "by_severity": by_severity,
-            "by_recommendation": by_recommendation,
-            "broken_rules": [
-                {"rule": broken.rule, "error": broken.error} for broken in evaluation.broken_rules
-            ],
-        },
-        "flags": [_flag(flag) for flag in evaluation.flags],
     }
+    if state_at is not None:
+        document["state_at"] = format_timestamp(state_at)
+    summary: dict[str, Any] = {
+        "checked": dict(evaluation.checked),
+        "flags": len(evaluation.flags),
+        "waived": len(evaluation.flags) - len(unwaived),
+        "by_severity": by_severity,
+        "by_recommendation": by_recommendation,
+        "broken_rules": [
+            {"rule": broken.rule, "error": broken.error} for broken in evaluation.broken_rules
+        ],
+    }
+    if comparison is not None:
+        summary["baseline"] = baseline_summary(comparison)
+    document["organization"] = evaluation.organization
+    document["summary"] = summary
+    document["flags"] = [_flag(flag, comparison) for flag in evaluation.flags]
+    return document
 
 
-def export_text(evaluation: Evaluation, generated_at: datetime | None = None) -> str:
-    document = build_export(evaluation, generated_at or datetime.now(UTC))
+def export_text(
+    evaluation: Evaluation,
+    generated_at: datetime | None = None,
+    *,
+    comparison: Comparison | None = None,
+    state_at: datetime | None = None,
+) -> str:
+    document = build_export(
+        evaluation, generated_at or datetime.now(UTC), comparison=comparison, state_at=state_at
+    )
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

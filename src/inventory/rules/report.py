@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
+from inventory.baseline import Comparison
 from inventory.printable import visible
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.catalog import Rule
@@ -51,19 +52,43 @@ def _flag_lines(flag: Flag) -> list[str]:
     return lines
 
 
-def check_report(evaluation: Evaluation) -> str:
-    """The `check` text report: flags grouped by recommendation, counts at the end."""
+def check_report(
+    evaluation: Evaluation, comparison: Comparison | None = None, state_at: str | None = None
+) -> str:
+    """The `check` text report: flags grouped by recommendation, counts at the end.
+
+    With a baseline comparison the new flags come first, then the known ones by
+    recommendation, then the baseline's flags no longer raised (resolved)."""
+    when = f"the inventory as it was at {state_at}, " if state_at else ""
     lines = [
         _fill(
-            f"{visible(evaluation.organization)}: rules checked as of "
+            f"{visible(evaluation.organization)}: {when}rules checked as of "
             f"{evaluation.as_of.isoformat()}",
             "",
             "",
         ),
         "",
     ]
+    listed = evaluation.flags
+    if comparison is not None:
+        baseline = comparison.baseline
+        new = [flag for flag in evaluation.flags if comparison.is_new(flag)]
+        listed = [flag for flag in evaluation.flags if not comparison.is_new(flag)]
+        lines.append(
+            _fill(
+                f"New since the baseline {visible(baseline.file)} "
+                f"(generated {visible(baseline.generated_at)}): {len(new)}",
+                "",
+                "   ",
+            )
+        )
+        if not new:
+            lines.append("  no new flags")
+        for flag in new:
+            lines.extend(_flag_lines(flag))
+        lines.extend(["", "Known flags (in the baseline), by recommendation", ""])
     for number, title in RECOMMENDATIONS.items():
-        flags = [flag for flag in evaluation.flags if flag.recommendation == number]
+        flags = [flag for flag in listed if flag.recommendation == number]
         lines.append(_fill(f"{number}. {title}", "", "   "))
         if not flags:
             lines.append("  no flags")
@@ -74,6 +99,16 @@ def check_report(evaluation: Evaluation) -> str:
         lines.append("Broken rules (not evaluated; see `inventory rules DB`)")
         for broken in evaluation.broken_rules:
             lines.append(_fill(visible(broken.error), f"  {broken.rule:<8} ", " " * 11))
+        lines.append("")
+    if comparison is not None:
+        lines.append(f"Resolved since the baseline: {len(comparison.resolved)}")
+        for resolved in comparison.resolved:
+            subject = f"{resolved.subject['type']} {resolved.subject['id']}"
+            lines.append(
+                _fill(
+                    visible(subject), f"  {resolved.severity:<8} {resolved.rule:<5} ", _FLAG_INDENT
+                )
+            )
         lines.append("")
     unwaived = [flag for flag in evaluation.flags if not flag.waived]
     counts = {severity: 0 for severity in SEVERITY_ORDER}
@@ -87,6 +122,11 @@ def check_report(evaluation: Evaluation) -> str:
     if waived:
         summary += f"; {waived} more waived"
     lines.append(summary)
+    if comparison is not None:
+        lines.append(
+            f"against the baseline: {len(comparison.new)} new, {len(comparison.known)} known, "
+            f"{len(comparison.resolved)} resolved"
+        )
     if evaluation.broken_rules:
         lines.append(f"{_plural(len(evaluation.broken_rules), 'broken rule')} not evaluated")
     checked = evaluation.checked
