@@ -10,9 +10,9 @@ import os
 import re
 import sqlite3
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -27,7 +27,7 @@ def default_db() -> str:
     return os.environ.get("INVENTORY_DB") or "inventory.db"
 
 
-def fail(message: str, details: list[str] | None = None) -> None:
+def fail(message: str, details: list[str] | None = None) -> NoReturn:
     """One clear line on stderr (plus any itemised details), exit 2."""
     click.echo(f"inventory: {message}", err=True)
     for line in details or []:
@@ -75,18 +75,18 @@ def main(ctx: click.Context) -> None:
 @main.command("ui", hidden=True)
 @click.argument("db", required=False)
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date.")
-def ui(db: str | None, as_of: object) -> None:
+def ui(db: str | None, as_of: datetime | None) -> None:
     """Open the full-screen UI on DB."""
     from inventory.tui.app import run_app
 
     store = open_or_fail(db or default_db(), create=True)
     store.source = "ui"
-    run_app(store, as_of=as_of.date() if as_of else None)  # type: ignore[attr-defined]
+    run_app(store, as_of=as_of.date() if as_of else None)
 
 
 @main.command("demo")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date.")
-def demo(as_of: object) -> None:
+def demo(as_of: datetime | None) -> None:
     """Open the UI on a fresh temporary copy of the shipped sample."""
     import tempfile
 
@@ -98,7 +98,7 @@ def demo(as_of: object) -> None:
         build_sample(path)
         store = open_or_fail(str(path), create=False)
         store.source = "ui"
-        run_app(store, as_of=as_of.date() if as_of else None)  # type: ignore[attr-defined]
+        run_app(store, as_of=as_of.date() if as_of else None)
 
 
 @main.command("import")
@@ -349,7 +349,7 @@ def export_command(db: str, output: str, as_of: date | None, baseline_file: str 
     _warn_broken(evaluation, db)
 
 
-def _parameter_value(text: str) -> object:
+def _parameter_value(text: str) -> Any:
     """A --set-param value: JSON when it parses (90, true, null, "x"), else the text itself."""
     try:
         return json.loads(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -31,7 +31,7 @@ _RECORD_KINDS = {
 class DocumentError(Exception):
     """A document that can't be imported; lists every problem found."""
 
-    def __init__(self, problems: list[Problem | str]):
+    def __init__(self, problems: Sequence[Problem | str]):
         self.problems = problems
         count = len(problems)
         super().__init__(f"the document has {count} problem{'s' if count != 1 else ''}")

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from inventory.history import (
     ROW_TABLES,
@@ -185,23 +185,23 @@ def get_record(store: Store, kind: str, key: str) -> Loaded | None:
 
 
 def list_departments(store: Store) -> list[Department]:
-    return list_records(store, "department")  # type: ignore[return-value]
+    return cast("list[Department]", list_records(store, "department"))
 
 
 def list_people(store: Store) -> list[Person]:
-    return list_records(store, "person")  # type: ignore[return-value]
+    return cast("list[Person]", list_records(store, "person"))
 
 
 def list_consultants(store: Store) -> list[Consultant]:
-    return list_records(store, "consultant")  # type: ignore[return-value]
+    return cast("list[Consultant]", list_records(store, "consultant"))
 
 
 def list_policies(store: Store) -> list[Policy]:
-    return list_records(store, "policy")  # type: ignore[return-value]
+    return cast("list[Policy]", list_records(store, "policy"))
 
 
 def list_channels(store: Store) -> list[Channel]:
-    return list_records(store, "channel")  # type: ignore[return-value]
+    return cast("list[Channel]", list_records(store, "channel"))
 
 
 def get_channel(store: Store, key: str) -> Loaded | None:
@@ -561,7 +561,7 @@ def save_record(
         )
         if problems:
             raise RecordError(problems)
-        if current is not None:
+        if current is not None and original_key is not None:
             _rename(store, kind, original_key, record)
         _WRITERS[kind](store, [record])
         log_changes(

@@ -95,7 +95,7 @@ def _channel_flags(
     channels: Collection[str],
     waivers: dict[tuple[str, str], Waiver],
 ) -> list[Flag]:
-    flags = []
+    flags: list[Flag] = []
     for key in sorted(set(channels)):
         platform, _, handle = key.partition("/")
         found = _flags(sandbox, rule, as_of, 1, waivers, channel=(platform, handle))

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 from textual.worker import get_current_worker
 
@@ -149,7 +149,7 @@ class InventoryApp(App[None]):
     """Keep the inventory of social media channels; see where it falls short."""
 
     TITLE = "inventory"
-    CSS_PATH: ClassVar[list[str | Path]] = [styles_folder() / "app.tcss"]  # type: ignore[misc]
+    CSS_PATH = styles_folder() / "app.tcss"
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -259,7 +259,7 @@ class InventoryApp(App[None]):
         self.update_header()
 
     def on_resize(self) -> None:
-        footers = self.screen_stack[0].query(InventoryFooter) if self.screen_stack else []
+        footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
             self._apply_width()
             footers[0].call_later(footers[0].recompose)
@@ -443,7 +443,7 @@ class InventoryApp(App[None]):
         self.action_view(view_id)
         view = self.view(view_id)
         if isinstance(view, ChannelsView):
-            view.query_one("#channel-filter").value = ""  # type: ignore[attr-defined]
+            view.query_one("#channel-filter", Input).value = ""
             view.query_state = type(view.query_state)(
                 sort=view.query_state.sort, descending=view.query_state.descending
             )

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
+from textual.widgets.button import ButtonVariant
 
 from inventory.history import Entry
 from inventory.tui.text import literal
@@ -77,7 +78,7 @@ def comparison(
     differing = 0
     for name, label in fields:
         both = mine is not None and theirs is not None
-        differs = both and mine.get(name) != theirs.get(name)  # type: ignore[union-attr]
+        differs = mine is not None and theirs is not None and mine.get(name) != theirs.get(name)
         differing += differs
         cells = []
         for values in (mine, theirs):
@@ -129,7 +130,7 @@ class ConflictDialog(ModalScreen[str | None]):
         self.deleting = deleting
 
     @property
-    def choices(self) -> list[tuple[str, str, str]]:
+    def choices(self) -> list[tuple[str, str, ButtonVariant]]:
         """(choice, button label, variant) in the order shown."""
         if self.deleting:
             return [(DELETE, "Delete anyway (y)", "error"), ("back", "Keep it (esc)", "default")]
@@ -171,7 +172,7 @@ class ConflictDialog(ModalScreen[str | None]):
                 yield Static(table, id="conflict-table")
             with Horizontal(classes="dialog-buttons"):
                 for choice, label, variant in self.choices:
-                    yield Button(label, id=f"choice-{choice}", variant=variant)  # type: ignore[arg-type]
+                    yield Button(label, id=f"choice-{choice}", variant=variant)
 
     def on_mount(self) -> None:
         self.query_one("#choice-back", Button).focus()

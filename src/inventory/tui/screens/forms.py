@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, ClassVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -208,7 +209,7 @@ class PersonPicker(Vertical):
         self.remove_class("-open")
 
 
-def enum_options(enum: type) -> Options:
+def enum_options(enum: type[Enum]) -> Options:
     return [(member.value, member.value) for member in enum]
 
 
@@ -258,7 +259,7 @@ class ConsultantRoles(Vertical):
     @on(Button.Pressed, ".remove-pair")
     def _remove(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.parent is not None:
+        if isinstance(event.button.parent, Widget):
             event.button.parent.remove()
 
     @property
@@ -321,7 +322,7 @@ class RecordForm(ModalScreen[str | None]):
         *,
         kind: str,
         title: str,
-        model: type[Record],
+        model: type[BaseModel],
         fields: list[FormField],
         initial: dict[str, Any],
         edit: RecordEdit | None,
@@ -474,6 +475,7 @@ class RecordForm(ModalScreen[str | None]):
                     errors[spec.name] = "choose one"
             self.show_errors(errors)
             return
+        assert isinstance(record, Record), "forms that save other models override action_save"
         self._save(record)
 
     def _save(self, record: Record) -> None:

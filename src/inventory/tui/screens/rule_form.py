@@ -17,7 +17,7 @@ from inventory import models
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.catalog import Rule, RuleError, get_rule, save_rule
 from inventory.rules.catalog import delete_rule as catalog_delete_rule
-from inventory.store import StoreError
+from inventory.store import Store, StoreError
 from inventory.tui.screens.dialogs import ConfirmDialog, MessageDialog
 from inventory.tui.screens.forms import FormField, RecordForm, enum_options
 from inventory.validation import field_errors
@@ -52,7 +52,7 @@ def rule_fields() -> list[FormField]:
 class RuleForm(RecordForm):
     """A RecordForm for rules: parameters are JSON, saving trial-runs the condition."""
 
-    def __init__(self, rule: Rule | None) -> None:
+    def __init__(self, store: Store, rule: Rule | None) -> None:
         initial: dict[str, Any]
         if rule is None:
             initial = {
@@ -77,6 +77,7 @@ class RuleForm(RecordForm):
             edit=None,  # rules are saved through the catalog (see action_save)
         )
         self.rule = rule
+        self.store = store
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -110,11 +111,11 @@ class RuleForm(RecordForm):
         except ValidationError as error:
             self.show_errors(field_errors(error))
             return
-        if self.rule is None and get_rule(self.app.store, rule.code) is not None:  # type: ignore[attr-defined]
+        if self.rule is None and get_rule(self.store, rule.code) is not None:
             self.show_errors({"code": f"a rule {rule.code} already exists"})
             return
         try:
-            save_rule(self.app.store, rule)  # type: ignore[attr-defined]
+            save_rule(self.store, rule)
         except RuleError as error:
             message = str(error)
             self.show_errors({"condition": message} if "can't run" in message else {}, message)
@@ -137,7 +138,7 @@ def open_rule_form(app: InventoryApp, code: str | None) -> None:
             app.notify(f"Saved rule {new_code}", markup=False)
             app.changed("rule", new_code)
 
-    app.push_screen(RuleForm(rule), saved)
+    app.push_screen(RuleForm(app.store, rule), saved)
 
 
 def delete_rule(app: InventoryApp, code: str) -> None:

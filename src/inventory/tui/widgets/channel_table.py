@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import ClassVar
 
 from rich.text import Text
 
@@ -62,7 +61,7 @@ def hours_text(hours: float | None) -> Text:
 class ChannelTable(VirtualTable):
     """One row per channel; rows are fetched from SQLite a page at a time."""
 
-    columns: ClassVar[list[Column]] = [
+    columns: Sequence[Column] = (
         Column("flag", "Flags", 5),
         Column("platform", "Platform", 9),
         Column("handle", "Handle", 22, 12),
@@ -75,7 +74,7 @@ class ChannelTable(VirtualTable):
         Column("hours", "h/wk", 4, justify="right"),
         Column("last_post", "Last post", 10),
         Column("status", "Status", 7),
-    ]
+    )
 
     def cells(self, row: ChannelRow) -> list[Text]:
         consultants = Text(", ").join(

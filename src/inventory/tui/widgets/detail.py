@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -141,16 +142,17 @@ def flag_lines(
         if explanations is not None and flag.rule in explanations:
             text = literal(explanations[flag.rule], "dim", keep_newlines=True)
             text.pad_left(0)
-            parts.append(Table.grid(padding=(0, 0, 0, 2)))
-            parts[-1].add_column()  # type: ignore[union-attr]
-            parts[-1].add_row(text)  # type: ignore[union-attr]
+            indented = Table.grid(padding=(0, 0, 0, 2))
+            indented.add_column()
+            indented.add_row(text)
+            parts.append(indented)
     return Group(*parts)
 
 
 class DetailPane(VerticalScroll, can_focus=False):
     """A scrollable pane holding one record's details."""
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield Static(id=f"{self.id}-body" if self.id else None, classes="detail-body")
 
     def show(self, renderable: RenderableType) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -95,7 +95,7 @@ class FilterInput(Input):
         self.action_done()
 
     def action_done(self) -> None:
-        cast(ChannelsView, self.parent.parent).focus_main()  # type: ignore[union-attr]
+        self.query_ancestor(ChannelsView).focus_main()
 
 
 class ChannelsView(InventoryView):
@@ -238,7 +238,7 @@ class ChannelsView(InventoryView):
         explain = self.inventory.explanations if self.inventory.explain else None
         if flags and not self.inventory.explain:
             hint = Text("i: explain each flag", style="dim")
-            body = Group(flag_lines(flags, None), hint)
+            body: RenderableType = Group(flag_lines(flags, None), hint)
         else:
             body = flag_lines(flags, explain)
         pane.show(
@@ -295,7 +295,7 @@ class ChannelsView(InventoryView):
 
 
 class FlagsTable(VirtualTable):
-    columns: ClassVar[list[Column]] = [
+    columns: Sequence[Column] = (
         Column("severity", "Severity", 10),
         Column("rule", "Rule", 6),
         Column("recommendation", "Rec", 3, justify="right"),
@@ -303,7 +303,7 @@ class FlagsTable(VirtualTable):
         Column("subject", "Subject id", 28, 12),
         Column("title", "Title", 34, 12, sortable=False),
         Column("message", "Message", 40, 12, sortable=False),
-    ]
+    )
 
     def cells(self, row: Flag) -> list[Text]:
         style = "dim" if row.waived else SEVERITY_STYLE[row.severity]
@@ -587,7 +587,7 @@ class RecordList(VirtualTable):
 
     def __init__(self, spec: KindSpec, marks: Callable[[str], Text] | None, **kw: Any):
         flag_column = [Column("flag", "Flags", 6, sortable=False)] if marks else []
-        self.columns = [*flag_column, *spec.columns]  # type: ignore[misc]
+        self.columns = [*flag_column, *spec.columns]
         super().__init__(**kw)
         self.spec = spec
         self.marks = marks
@@ -658,7 +658,7 @@ class RecordsView(InventoryView):
         key = self.selected_key()
         store = self.inventory.store
         loaded = records.get_record(store, self.record_kind, key) if key else None
-        if loaded is None:
+        if key is None or loaded is None:
             message = f"No {self.spec.title.lower()} yet: press n to add one."
             if key is not None:
                 message = f"This {self.record_kind} no longer exists."
@@ -708,7 +708,7 @@ class RulesView(InventoryView):
     title = "Rules"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Enable/disable", id="rules.toggle"),
+        Binding("space", "toggle_rule", "Enable/disable", id="rules.toggle"),
     ]
 
     @property
@@ -814,5 +814,5 @@ class RulesView(InventoryView):
     def _selected(self) -> None:
         self.inventory.action_edit()
 
-    def action_toggle(self) -> None:
+    def action_toggle_rule(self) -> None:
         self.inventory.toggle_rule(self.selected_key())

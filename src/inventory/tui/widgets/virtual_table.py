@@ -116,7 +116,7 @@ class VirtualTable(ScrollView, can_focus=True):
         def control(self) -> VirtualTable:
             return self.table
 
-    columns: ClassVar[list[Column]] = []
+    columns: Sequence[Column] = ()
 
     def __init__(self, source: RowSource | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
