@@ -20,6 +20,7 @@ from inventory.models import (
     Platform,
     PolicyStatus,
     SocialAccess,
+    clean_text,
 )
 from tests.conftest import run_cli
 
@@ -36,13 +37,14 @@ HOSTILE = [
     "it's",
 ]
 
-# Canonical text: strings are trimmed on import, so generated ones already are.
+# Canonical text: strings are trimmed (white space, control and invisible characters at
+# either end) on import, so generated ones already are.
 text = (
     st.one_of(
         st.sampled_from(HOSTILE),
         st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=12),
     )
-    .map(str.strip)
+    .map(clean_text)
     .filter(bool)
 )
 maybe_text = st.one_of(st.just(""), text)

@@ -5,7 +5,6 @@ measured against other tools, and pydantic alone costs 0.15 s to import."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -35,6 +34,11 @@ def fail(message: str, details: list[str] | None = None) -> NoReturn:
     sys.exit(USAGE_ERROR)
 
 
+_created: list[Path] = []
+"""Inventories this run created: removed again if the command fails (a refused command
+leaves nothing behind)."""
+
+
 def open_or_fail(path: str, *, create: bool, user: str | None = None) -> Store:
     try:
         store = open_store(path, create=create)
@@ -42,6 +46,8 @@ def open_or_fail(path: str, *, create: bool, user: str | None = None) -> Store:
         fail(str(error))
     if user:
         store.user = user
+    if store.created:
+        _created.append(store.path)
     if store.migration_backup is not None:
         click.echo(
             f"inventory: upgraded the schema; a backup is at {store.migration_backup}", err=True
@@ -49,13 +55,112 @@ def open_or_fail(path: str, *, create: bool, user: str | None = None) -> Store:
     return store
 
 
+def _remove_created() -> None:
+    """Take back the inventories this failed run created (the database and its companion
+    files; an empty file that was there stays, emptied again)."""
+    from inventory.files import DATABASE_COMPANIONS
+
+    while _created:
+        path = _created.pop()
+        for suffix in DATABASE_COMPANIONS[1:]:
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+
+
 class InventoryGroup(click.Group):
-    """`inventory [DB]` opens the UI; any other first word is a command."""
+    """`inventory [DB]` opens the UI; any other first word is a command.
+
+    Every failure that reaches this level becomes one line on stderr and exit 2: usage
+    errors, output that can't be written (a full disk, a closed pipe: never click's exit
+    1, which `check` uses for "flags found") and database errors from a file whose
+    tables were changed by another program.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["ui", *args]
         return super().parse_args(ctx, args)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        code = 0
+        try:
+            _warn_settings()
+            result = super().main(*args, **kwargs)
+            code = result if isinstance(result, int) else 0
+            sys.stdout.flush()
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+        except click.exceptions.Abort:
+            _say("aborted")
+            code = USAGE_ERROR
+        except click.ClickException as error:
+            where = f" (see `inventory {error.ctx.info_name} --help`)" if _ctx(error) else ""
+            _say(f"{error.format_message()}{where}")
+            code = USAGE_ERROR
+        except OSError as error:
+            code = _output_failed(error)
+        except sqlite3.Error as error:
+            _say(_changed_outside(error))
+            code = USAGE_ERROR
+        if code:
+            _remove_created()
+        for path in _created:
+            _say(f"created a new inventory at {path}")
+        _created.clear()
+        sys.exit(code)
+
+
+def _ctx(error: click.ClickException) -> bool:
+    ctx = getattr(error, "ctx", None)
+    return ctx is not None and ctx.info_name not in (None, "inventory", "main")
+
+
+def _say(message: str) -> None:
+    click.echo(f"inventory: {' '.join(message.split())}", err=True)
+
+
+def _warn_settings() -> None:
+    from inventory import settings
+    from inventory.rules.sandbox import rule_timeout
+    from inventory.store import busy_timeout
+
+    busy_timeout(), rule_timeout()
+    for warning in settings.warnings():
+        _say(f"warning: {warning}")
+
+
+def _output_failed(error: OSError) -> int:
+    """Standard output could not take the output: one line, exit 2, and no second error
+    when Python flushes the dead stream at exit."""
+    import errno
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    if error.errno == errno.EPIPE:
+        _say("standard output was closed before all the output was written")
+    else:
+        _say(f"the output could not be written: {error.strerror or error}")
+    return USAGE_ERROR
+
+
+def _changed_outside(error: sqlite3.Error) -> str:
+    """A database error no command expects: the file's tables are not what inventory
+    made (another program changed them)."""
+    text = str(error)
+    match = re.search(r"no such (table|column|view|function): (\S+)", text)
+    if match:
+        what = f"the {match.group(1)} {match.group(2)} is missing"
+    elif "has no column named" in text:
+        what = text
+    else:
+        what = f"a database error: {text}"
+    return (
+        f"{what}; the database was changed outside inventory (nothing was changed by this command)"
+    )
 
 
 @click.group(cls=InventoryGroup, invoke_without_command=True)
@@ -116,7 +221,7 @@ def import_command(db: str, file: str, replace: bool, user: str | None) -> None:
 
     text = _read_text(file)
     known = None
-    if not replace and Path(db).exists():
+    if not replace and _is_nonempty_file(db):
         with open_or_fail(db, create=False) as existing:
             known = KnownKeys.of_store(existing)
     try:
@@ -135,6 +240,13 @@ def import_command(db: str, file: str, replace: bool, user: str | None) -> None:
     click.echo(f"imported {summary} from {file} into {db}")
 
 
+def _is_nonempty_file(path: str) -> bool:
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
+
+
 def _read_text(file: str) -> str:
     try:
         if file == "-":
@@ -149,17 +261,18 @@ def _read_text(file: str) -> str:
     raise AssertionError("unreachable")
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Write to stdout, or atomically to a file (temp file + rename)."""
+def write_output(text: str, output: str | None, database: Path) -> None:
+    """Write to stdout, or to a file (atomically when it is a regular file), never over
+    the database."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from inventory.files import write_atomically
+    from inventory.files import write_error_message, write_text_file
 
     try:
-        write_atomically(Path(output), text)
+        write_text_file(Path(output), text, database=database)
     except OSError as error:
-        fail(f"{output} can't be written: {error.strerror}")
+        fail(write_error_message(output, error))
 
 
 @main.command("history")
@@ -205,7 +318,7 @@ def dump_command(db: str, output: str | None) -> None:
     from inventory.document import dump_text
 
     with open_or_fail(db, create=False) as store:
-        write_output(dump_text(store), output)
+        write_output(dump_text(store), output, store.path)
 
 
 # --- rules: check, export, rules, waive ----------------------------------------------------
@@ -331,30 +444,30 @@ def check_command(
 def export_command(db: str, output: str, as_of: date | None, baseline_file: str | None) -> None:
     """Write the flags export (JSON) of DB."""
     from inventory.baseline import compare
-    from inventory.export import export_text, write_export
+    from inventory.export import export_text
 
     baseline = _read_baseline(baseline_file)
     with open_or_fail(db, create=False) as store:
         evaluation = _evaluate(store, as_of)
     comparison = None if baseline is None else compare(evaluation.flags, baseline)
     text = export_text(evaluation, comparison=comparison)
-    if output == "-":
-        click.echo(text, nl=False)
-    else:
-        try:
-            write_export(output, text)
-        except OSError as error:
-            fail(f"{output} can't be written: {error.strerror}")
+    write_output(text, output, store.path)
+    if output != "-":
         click.echo(output)
     _warn_broken(evaluation, db)
 
 
 def _parameter_value(text: str) -> Any:
     """A --set-param value: JSON when it parses (90, true, null, "x"), else the text itself."""
+    from inventory import json_text
+
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
+        return json_text.loads(text)
+    except json_text.JSONTextError as error:
+        if str(error).startswith("not valid JSON"):
+            return text  # plain text: a text parameter
+        fail(f"--set-param: {error}")
+    raise AssertionError("unreachable")
 
 
 @main.command("rules")
@@ -441,10 +554,12 @@ def _rules_action(store: Store, option: str, value: Any) -> None:
         catalog.save_rule(store, rule)
         click.echo(f"{rule.code}: added")
     elif option == "--edit":
+        from inventory import json_text
+
         try:
-            changes = json.loads(_read_text(value))
-        except json.JSONDecodeError as error:
-            fail(f"{value}: not valid JSON: {error.msg} at line {error.lineno}")
+            changes = json_text.loads(_read_text(value))
+        except json_text.JSONTextError as error:
+            fail(f"{value}: {error}")
         if not isinstance(changes, dict) or not isinstance(changes.get("code"), str):
             fail(f'{value}: expected a JSON object with the rule\'s "code"')
         catalog.update_rule(store, changes["code"], changes)

@@ -12,9 +12,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from inventory import records
+from inventory import json_text, records
 from inventory.history import log_changes
-from inventory.models import DOCUMENT_FORMAT, InventoryDocument, channel_id
+from inventory.models import (
+    DOCUMENT_FORMAT,
+    InventoryDocument,
+    channel_id,
+    clean_text,
+    key_form,
+)
 from inventory.records import KnownKeys, Problem, record_label
 from inventory.store import Store
 from inventory.validation import describe_error
@@ -83,11 +89,9 @@ def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
     fixes a document in one pass. `known` adds keys a merge may refer to (the database's).
     """
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DocumentError(
-            [f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"]
-        ) from None
+        raw = json_text.loads(text)
+    except json_text.JSONTextError as error:
+        raise DocumentError([str(error)]) from None
     if not isinstance(raw, dict):
         raise DocumentError(["the document must be a JSON object"])
     problems: list[Problem | str] = []
@@ -117,12 +121,12 @@ def _raw_key(collection: str, item: dict) -> str | None:
     if field is None:
         platform, handle = item.get("platform"), item.get("handle")
         if isinstance(platform, str) and isinstance(handle, str):
-            return channel_id(platform.strip(), handle.strip())
+            return channel_id(clean_text(platform), clean_text(handle))
         return None
     value = item.get(field)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not clean_text(value):
         return None
-    return value.strip().lower() if kind == "person" else value.strip()
+    return key_form(kind, value)
 
 
 @dataclass(frozen=True)
@@ -185,10 +189,10 @@ def _problem(raw: dict, error: Any) -> Problem:
 
 def _document_keys(document: InventoryDocument) -> KnownKeys:
     return KnownKeys(
-        departments={d.name for d in document.departments},
-        people={p.email.lower() for p in document.people},
-        consultants={c.name for c in document.consultants},
-        policies={p.version for p in document.policies},
+        departments={key_form("department", d.name) for d in document.departments},
+        people={key_form("person", p.email) for p in document.people},
+        consultants={key_form("consultant", c.name) for c in document.consultants},
+        policies={key_form("policy", p.version) for p in document.policies},
     )
 
 
@@ -213,7 +217,10 @@ def import_document(store: Store, document: InventoryDocument, *, replace: bool)
         records.write_consultants(store, document.consultants)
         records.write_policies(store, document.policies)
         records.write_channels(store, document.channels, fresh=replace or not before)
-        log_changes(store, records.changes_between(before, _state_after(before, document, replace)))
+        spellings = {key_form("person", key): key for (kind, key) in before if kind == "person"}
+        spellings.update({key_form("person", p.email): p.email for p in document.people})
+        after = _state_after(before, document, replace, spellings)
+        log_changes(store, records.changes_between(before, after))
     return ImportSummary(
         departments=len(document.departments),
         people=len(document.people),
@@ -232,9 +239,13 @@ def _labelled_records(document: InventoryDocument) -> list[records.Labelled]:
 
 
 def _state_after(
-    before: records.Snapshot, document: InventoryDocument, replace: bool
+    before: records.Snapshot,
+    document: InventoryDocument,
+    replace: bool,
+    spellings: dict[str, str],
 ) -> records.Snapshot:
-    """What the database holds after the import, computed rather than read back."""
+    """What the database holds after the import, computed rather than read back; an
+    e-mail a channel refers to is spelled as the person's record spells it."""
     after: records.Snapshot = {} if replace else dict(before)
     after[("organization", "organization")] = document.organization.model_dump()
     for kind, items in (
@@ -245,7 +256,11 @@ def _state_after(
         ("channel", document.channels),
     ):
         for item in items:
-            after[(kind, records.record_key(kind, item))] = item.model_dump(mode="json")
+            values = item.model_dump(mode="json")
+            for field in records.PERSON_REFERENCES.get(kind, ()):
+                if values[field] is not None:
+                    values[field] = spellings.get(key_form("person", values[field]), values[field])
+            after[(kind, records.record_key(kind, item))] = values
     return after
 
 

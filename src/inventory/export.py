@@ -11,7 +11,7 @@ from typing import Any
 
 from inventory.baseline import Comparison
 from inventory.baseline import summary as baseline_summary
-from inventory.files import write_atomically
+from inventory.files import write_text_file
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 
 EXPORT_FORMAT = "social-inventory-flags/1"
@@ -105,6 +105,7 @@ def export_text(
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_export(path: Path | str, text: str) -> None:
-    """Write the export atomically: a reader sees the old file or the new one, whole."""
-    write_atomically(Path(path), text)
+def write_export(path: Path | str, text: str, *, database: Path | None = None) -> None:
+    """Write the export atomically (a reader sees the old file or the new one, whole);
+    never over `database` or its companion files."""
+    write_text_file(Path(path), text, database=database)

@@ -1,10 +1,67 @@
-"""Writing files so that a reader never sees half of one."""
+"""Writing files so that a reader never sees half of one, and never over the database."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+DATABASE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+"""The files SQLite keeps for a database: the file itself, its log, its shared memory
+index and its rollback journal. Writing over any of them loses or damages data."""
+
+
+class OutputPathError(OSError):
+    """An output path that must not be written (it is the database or one of its files)."""
+
+
+def refuse_database_path(output: Path, database: Path | None) -> None:
+    """Refuse an output that is the database, one of its companion files, or a (hard or
+    symbolic) link to one of them; a path that does not exist yet is compared by name."""
+    if database is None:
+        return
+    target = Path(os.path.realpath(output))
+    for suffix in DATABASE_COMPANIONS:
+        protected = Path(f"{database}{suffix}")
+        same = Path(os.path.realpath(protected)) == target
+        if not same and target.exists() and protected.exists():
+            try:
+                same = os.path.samefile(target, protected)
+            except OSError:
+                same = False
+        if same:
+            what = "the database" if not suffix else f"the database's {suffix[1:]} file"
+            raise OutputPathError(
+                f"{output} is {what} ({protected}); choose another output file, nothing was written"
+            )
+
+
+def write_error_message(path: Path | str, error: OSError) -> str:
+    """One line saying why `path` could not be written."""
+    if isinstance(error, OutputPathError):
+        return str(error)
+    return f"{path} can't be written: {error.strerror or error}"
+
+
+def write_text_file(path: Path, text: str, *, database: Path | None = None) -> None:
+    """Write `text` to `path`: atomically when it is a regular file or a new path (temporary
+    file + rename), straight into anything else (a FIFO, a device such as /dev/null: a
+    rename would put a regular file in its place). A symbolic link is followed, so the link
+    stays and its target gets the text."""
+    refuse_database_path(path, database)
+    target = Path(os.path.realpath(path))
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        return
+    write_atomically(target, text)
 
 
 def write_atomically(path: Path, text: str) -> None:

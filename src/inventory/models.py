@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from datetime import date
 from enum import StrEnum
@@ -148,12 +149,41 @@ def _hours(value: Any) -> Any:
     return value
 
 
+def _is_edge_junk(character: str) -> bool:
+    """White space, a control character (`\\x1f`) or an invisible format character
+    (zero-width space, byte order mark): nothing a person sees at the end of a key."""
+    return character.isspace() or unicodedata.category(character) in ("Cc", "Cf")
+
+
+def clean_text(value: str) -> str:
+    """A string as the inventory keeps it: without white space, control or invisible
+    characters at either end. The one trimming used for every text field and every key."""
+    start, end = 0, len(value)
+    while start < end and _is_edge_junk(value[start]):
+        start += 1
+    while end > start and _is_edge_junk(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
+def key_form(kind: str, key: str) -> str:
+    """The form in which two natural keys are compared: cleaned, and for a person's e-mail
+    case-folded (Unicode case, not only ASCII: `Ärger@` = `ärger@`, the Kelvin sign = K).
+    Import, forms, the store and waivers all compare keys through this one function."""
+    cleaned = clean_text(key)
+    return cleaned.casefold() if kind == "person" else cleaned
+
+
+def _cleaned(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
 IsoDate = Annotated[
     date, BeforeValidator(_iso_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)
 ]
 Hours = Annotated[int | float | None, BeforeValidator(_hours)]
-Text = Annotated[str, Field(strict=True)]
-RequiredText = Annotated[str, Field(strict=True, min_length=1)]
+Text = Annotated[str, Field(strict=True), BeforeValidator(_cleaned)]
+RequiredText = Annotated[str, Field(strict=True, min_length=1), BeforeValidator(_cleaned)]
 
 
 class Record(BaseModel):

@@ -26,6 +26,8 @@ from inventory.models import (
     Policy,
     Record,
     channel_id,
+    clean_text,
+    key_form,
 )
 from inventory.store import ConflictError, Store, StoreError, organization_name
 
@@ -136,7 +138,10 @@ def _plain_rows(store: Store, kind: str, key: str | None = None) -> list[tuple[d
     if key is None:
         rows = _rows(store.conn, f"{select} ORDER BY {order}")
     else:
-        rows = _rows(store.conn, f"{select} WHERE {where}", split_key(kind, key))
+        stored = stored_key(store, kind, key)
+        if stored is None:
+            return []
+        rows = _rows(store.conn, f"{select} WHERE {where}", split_key(kind, stored))
     if kind == "channel":
         departments, consultants = _channel_links(
             store, None if key is None else [r["id"] for r in rows]
@@ -164,6 +169,53 @@ def _read(store: Store, kind: str, key: str | None = None) -> list[Loaded]:
         Loaded(model.model_validate(values), revision)
         for values, revision in _plain_rows(store, kind, key)
     ]
+
+
+_KEY_TABLES = {
+    "department": ("departments", "name"),
+    "person": ("people", "email"),
+    "consultant": ("consultants", "name"),
+    "policy": ("policies", "version"),
+}
+_LOOKUP_ALL_ABOVE = 500
+"""Above this many keys a lookup reads the whole table once instead of `IN (...)`."""
+
+
+def resolve_keys(store: Store, kind: str, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """key_form(key) -> (row id, the key as stored) for each of `keys` the database holds.
+
+    Compared with `key_form`, not with SQLite's NOCASE (which folds ASCII only): the
+    index narrows the search, and an e-mail it can't find (non-ASCII case) is looked for
+    among every person's key form."""
+    wanted = {key_form(kind, key) for key in keys}
+    if not wanted:
+        return {}
+    table, column = _KEY_TABLES[kind]
+    select = f"SELECT id, {column} FROM {table}"
+    if len(wanted) > _LOOKUP_ALL_ABOVE:
+        rows = store.conn.execute(select).fetchall()
+    else:
+        marks = ",".join("?" * len(wanted))
+        rows = store.conn.execute(f"{select} WHERE {column} IN ({marks})", sorted(wanted))
+        rows = rows.fetchall()
+    found = {}
+    for row_id, value in rows:
+        if (form := key_form(kind, value)) in wanted:
+            found[form] = (row_id, value)
+    if kind == "person" and len(found) < len(wanted) and len(wanted) <= _LOOKUP_ALL_ABOVE:
+        for row_id, value in store.conn.execute(select):
+            if (form := key_form(kind, value)) in wanted:
+                found.setdefault(form, (row_id, value))
+    return found
+
+
+def stored_key(store: Store, kind: str, key: str) -> str | None:
+    """The canonical id of the record whose key compares equal to `key`, spelled as the
+    database holds it; None when there is none."""
+    if kind not in _KEY_TABLES:
+        return key
+    found = resolve_keys(store, kind, [key]).get(key_form(kind, key))
+    return None if found is None else found[1]
 
 
 def split_key(kind: str, key: str) -> list[str]:
@@ -234,7 +286,7 @@ ON CONFLICT (name) DO UPDATE SET function = excluded.function,
 """
 _UPSERT_PERSON = """
 INSERT INTO people (email, name, department_id, employment)
-VALUES (:email, :name, (SELECT id FROM departments WHERE name = :department), :employment)
+VALUES (:email, :name, :department_id, :employment)
 ON CONFLICT (email) DO UPDATE SET email = excluded.email, name = excluded.name,
     department_id = excluded.department_id, employment = excluded.employment,
     revision = revision + 1
@@ -257,11 +309,8 @@ _UPSERT_CHANNEL = """
 INSERT INTO channels (platform, handle, name, url, status, owner_id, backup_owner_id,
     reporting_department_id, credentials_holder, policy_id, weekly_hours, last_post_on,
     goals, notes)
-VALUES (:platform, :handle, :name, :url, :status,
-    (SELECT id FROM people WHERE email = :owner),
-    (SELECT id FROM people WHERE email = :backup_owner),
-    (SELECT id FROM departments WHERE name = :reporting_department),
-    :credentials_holder, (SELECT id FROM policies WHERE version = :policy),
+VALUES (:platform, :handle, :name, :url, :status, :owner_id, :backup_owner_id,
+    :reporting_department_id, :credentials_holder, :policy_id,
     :weekly_hours, :last_post_on, :goals, :notes)
 ON CONFLICT (platform, handle) DO UPDATE SET name = excluded.name, url = excluded.url,
     status = excluded.status, owner_id = excluded.owner_id,
@@ -272,6 +321,12 @@ ON CONFLICT (platform, handle) DO UPDATE SET name = excluded.name, url = exclude
     goals = excluded.goals, notes = excluded.notes, revision = revision + 1
 """
 _CHANNEL_ID = "(SELECT id FROM channels WHERE platform = :platform AND handle = :handle)"
+_CHANNEL_REFERENCES = [
+    ("owner", "person"),
+    ("backup_owner", "person"),
+    ("reporting_department", "department"),
+    ("policy", "policy"),
+]
 
 
 def _params(record: Record) -> dict[str, Any]:
@@ -294,8 +349,48 @@ def write_departments(store: Store, departments: Iterable[Department]) -> None:
     store.conn.executemany(_UPSERT_DEPARTMENT, [_params(d) for d in departments])
 
 
+class _References:
+    """The row ids of the keys a batch of records refers to. A key that resolves to
+    nothing raises RecordError: a reference is never written as NULL."""
+
+    def __init__(self, store: Store, wanted: dict[str, set[str]]):
+        self.found = {kind: resolve_keys(store, kind, keys) for kind, keys in wanted.items()}
+
+    def id(self, kind: str, key: str | None, record: str, field: str) -> int | None:
+        if key is None:
+            return None
+        found = self.found[kind].get(key_form(kind, key))
+        if found is None:
+            raise RecordError([Problem(record, field, key, f"no {kind} with that key exists")])
+        return found[0]
+
+
 def write_people(store: Store, people: Iterable[Person]) -> None:
-    store.conn.executemany(_UPSERT_PERSON, [_params(p) for p in people])
+    people = list(people)
+    existing = resolve_keys(store, "person", [p.email for p in people])
+    # the same person spelled in another case: the row takes the new spelling first, so
+    # the upsert below finds it (its NOCASE unique index folds ASCII only)
+    store.conn.executemany(
+        "UPDATE people SET email = ? WHERE id = ?",
+        [
+            (p.email, found[0])
+            for p in people
+            if (found := existing.get(key_form("person", p.email))) and found[1] != p.email
+        ],
+    )
+    references = _References(store, {"department": {p.department for p in people if p.department}})
+    store.conn.executemany(
+        _UPSERT_PERSON,
+        [
+            {
+                **_params(p),
+                "department_id": references.id(
+                    "department", p.department, record_label("person", p.email), "department"
+                ),
+            }
+            for p in people
+        ],
+    )
 
 
 def write_consultants(store: Store, consultants: Iterable[Consultant]) -> None:
@@ -313,7 +408,24 @@ def write_channels(store: Store, channels: list[Channel], *, fresh: bool = False
     """Upsert channels and their links; `fresh` says no channel had links before (a new or
     cleared inventory), which spares 2 deletes per channel in a large import."""
     conn = store.conn
-    params = [_params(c) for c in channels]
+    references = _References(
+        store,
+        {
+            "person": {p for c in channels for p in (c.owner, c.backup_owner) if p},
+            "department": {
+                d for c in channels for d in (c.reporting_department, *c.linked_departments) if d
+            },
+            "policy": {c.policy for c in channels if c.policy},
+            "consultant": {link.consultant for c in channels for link in c.consultants},
+        },
+    )
+    params = []
+    for channel in channels:
+        label = record_label("channel", channel.key)
+        values = _params(channel)
+        for field, kind in _CHANNEL_REFERENCES:
+            values[f"{field}_id"] = references.id(kind, values[field], label, field)
+        params.append(values)
     conn.executemany(_UPSERT_CHANNEL, params)
     keys = [{"platform": c.platform, "handle": c.handle} for c in channels]
     if not fresh:
@@ -321,19 +433,34 @@ def write_channels(store: Store, channels: list[Channel], *, fresh: bool = False
         conn.executemany(f"DELETE FROM channel_consultants WHERE channel_id = {_CHANNEL_ID}", keys)
     conn.executemany(
         f"""INSERT INTO channel_departments (channel_id, department_id, position)
-            VALUES ({_CHANNEL_ID}, (SELECT id FROM departments WHERE name = :name), :position)""",
+            VALUES ({_CHANNEL_ID}, :department_id, :position)""",
         [
-            {**key, "name": name, "position": position}
+            {
+                **key,
+                "department_id": references.id(
+                    "department", name, record_label("channel", channel.key), "linked_departments"
+                ),
+                "position": position,
+            }
             for key, channel in zip(keys, channels, strict=True)
             for position, name in enumerate(channel.linked_departments)
         ],
     )
     conn.executemany(
         f"""INSERT INTO channel_consultants (channel_id, consultant_id, role, position)
-            VALUES ({_CHANNEL_ID}, (SELECT id FROM consultants WHERE name = :name),
-                    :role, :position)""",
+            VALUES ({_CHANNEL_ID}, :consultant_id, :role, :position)""",
         [
-            {**key, "name": link.consultant, "role": link.role, "position": position}
+            {
+                **key,
+                "consultant_id": references.id(
+                    "consultant",
+                    link.consultant,
+                    record_label("channel", channel.key),
+                    "consultants",
+                ),
+                "role": link.role,
+                "position": position,
+            }
             for key, channel in zip(keys, channels, strict=True)
             for position, link in enumerate(channel.consultants)
         ],
@@ -364,7 +491,7 @@ class KnownKeys:
     """Natural keys a set of records may refer to."""
 
     departments: set[str]
-    people: set[str]  # lower-cased e-mails
+    people: set[str]  # key forms (case-folded) of e-mails
     consultants: set[str]
     policies: set[str]
 
@@ -373,32 +500,29 @@ class KnownKeys:
         """The database's keys; only those among `wanted` (collection -> keys) when given,
         so one form save looks up its few references, not 25,000 people."""
 
-        def column(collection: str, key: str, sql: str) -> set[str]:
+        def column(collection: str, kind: str) -> set[str]:
             if wanted is None:
-                return {row[0] for row in store.conn.execute(sql)}
-            keys = sorted(wanted.get(collection, ()))
-            if not keys:
-                return set()
-            # `key IN (...)` compares with the column's collation (NOCASE for e-mails)
-            where = f" WHERE {key} IN ({','.join('?' * len(keys))})"
-            return {row[0] for row in store.conn.execute(sql + where, keys)}
+                table, key = _KEY_TABLES[kind]
+                return {
+                    key_form(kind, row[0])
+                    for row in store.conn.execute(f"SELECT {key} FROM {table}")
+                }
+            return set(resolve_keys(store, kind, wanted.get(collection, ())))
 
         return cls(
-            departments=column("departments", "name", "SELECT name FROM departments"),
-            people=column("people", "email", "SELECT lower(email) FROM people"),
-            consultants=column("consultants", "name", "SELECT name FROM consultants"),
-            policies=column("policies", "version", "SELECT version FROM policies"),
+            departments=column("departments", "department"),
+            people=column("people", "person"),
+            consultants=column("consultants", "consultant"),
+            policies=column("policies", "policy"),
         )
 
     @classmethod
     def referenced_by(cls, store: Store, kind: str, values: Mapping[str, Any]) -> KnownKeys:
         """Those of the database's keys that one record's values refer to."""
         wanted: dict[str, set[str]] = {}
-        for field, collection, what in _REFERENCE_FIELDS.get(kind, []):
+        for field, collection, _what in _REFERENCE_FIELDS.get(kind, []):
             keys = _referenced(values.get(field))
-            wanted.setdefault(collection, set()).update(
-                k.lower() if what == "person" else k for k in keys
-            )
+            wanted.setdefault(collection, set()).update(keys)
         return cls.of_store(store, wanted)
 
     def union(self, other: KnownKeys) -> KnownKeys:
@@ -454,12 +578,12 @@ def _referenced(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [value.strip()]
+        return [clean_text(value)]
     values = value if isinstance(value, list) else [value]
     keys = [
         v.get("consultant") if isinstance(v, dict) else getattr(v, "consultant", v) for v in values
     ]
-    return [k.strip() for k in keys if isinstance(k, str)]
+    return [clean_text(k) for k in keys if isinstance(k, str)]
 
 
 Labelled = tuple[str, Callable[[], str], Mapping[str, Any]]
@@ -477,7 +601,7 @@ def reference_problems(known: KnownKeys, labelled: Iterable[Labelled]) -> list[P
         for field, collection, what in _REFERENCE_FIELDS.get(kind, []):
             keys: set[str] = getattr(known, collection)
             for key in _referenced(values.get(field)):
-                if (key.lower() if what == "person" else key) not in keys:
+                if key_form(what, key) not in keys:
                     problems.append(Problem(label(), field, key, f"no {what} with that key exists"))
     return problems
 
@@ -541,6 +665,7 @@ def save_record(
     """
     key = record_key(kind, record)
     with store.transaction():
+        record = _people_as_stored(store, kind, record)
         current = None
         if original_key is not None:
             current = get_record(store, kind, original_key)
@@ -569,8 +694,30 @@ def save_record(
         )
 
 
+PERSON_REFERENCES = {"channel": ("owner", "backup_owner")}
+"""Fields that name a person: their e-mail is written as the person's record spells it."""
+
+
+def _people_as_stored(store: Store, kind: str, record: Record) -> Record:
+    """The record with each e-mail it refers to spelled as the person is stored (a form
+    may refer to `ärger@` for `Ärger@`), so its history matches what is written."""
+    fields = PERSON_REFERENCES.get(kind, ())
+    named = [getattr(record, field) for field in fields if getattr(record, field)]
+    if not named:
+        return record
+    found = resolve_keys(store, "person", named)
+    update = {}
+    for field in fields:
+        value = getattr(record, field)
+        stored = found.get(key_form("person", value)) if value else None
+        if stored is not None and stored[1] != value:
+            update[field] = stored[1]
+    return record.model_copy(update=update) if update else record
+
+
 def _rename(store: Store, kind: str, original_key: str, record: Record) -> None:
     table, where = _TABLES[kind]
+    original_key = stored_key(store, kind, original_key) or original_key
     columns = _KEY_COLUMNS[kind]
     assignments = ", ".join(f"{column} = ?" for column in columns)
     store.conn.execute(
@@ -610,6 +757,7 @@ _REFERENCES = {
 def users_of(store: Store, kind: str, key: str) -> list[str]:
     """Which records refer to this one, as `kind key` labels (at most 10 per reference)."""
     table, where = _TABLES[kind]
+    key = stored_key(store, kind, key) or key
     row = store.conn.execute(f"SELECT id FROM {table} WHERE {where}", split_key(kind, key))
     found = row.fetchone()
     if found is None:
@@ -647,6 +795,7 @@ def delete_record(
 
 def _delete(store: Store, kind: str, key: str) -> None:
     table, where = _TABLES[kind]
+    key = stored_key(store, kind, key) or key
     store.conn.execute(f"DELETE FROM {table} WHERE {where}", split_key(kind, key))
 
 
@@ -710,7 +859,7 @@ def key_of_values(kind: str, values: dict[str, Any]) -> str:
     if kind == "channel":
         return channel_id(values["platform"], values["handle"])
     if kind == "person":
-        return values["email"].lower()
+        return key_form("person", values["email"])
     return values[_KEY_COLUMNS[kind][0]]
 
 

@@ -5,19 +5,26 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
+import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inventory import schema
+from inventory import schema, settings
 
 if TYPE_CHECKING:
     import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_SECONDS = float(os.environ.get("INVENTORY_BUSY_TIMEOUT", "5"))
+BUSY_TIMEOUT_SECONDS = 5.0
+"""How long a write waits for another writer; `INVENTORY_BUSY_TIMEOUT` (seconds) overrides."""
+
+
+def busy_timeout() -> float:
+    return settings.seconds("INVENTORY_BUSY_TIMEOUT", BUSY_TIMEOUT_SECONDS)
 
 
 class StoreError(Exception):
@@ -58,6 +65,8 @@ class Store:
     user: str = field(default_factory=default_user)
     source: str = "cli"
     migration_backup: Path | None = None
+    created: bool = False
+    """True when this open made a new inventory (nothing, or an empty file, was there)."""
 
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 
@@ -113,7 +122,7 @@ def _explain_operational_error(path: Path, error: sqlite3.Error) -> str:
     text = str(error)
     if "locked" in text or "busy" in text:
         return (
-            f"{path} is locked by another program (waited {BUSY_TIMEOUT_SECONDS:g} s); "
+            f"{path} is locked by another program (waited {busy_timeout():g} s); "
             "nothing was changed, try again"
         )
     if "readonly" in text or "read-only" in text:
@@ -123,69 +132,162 @@ def _explain_operational_error(path: Path, error: sqlite3.Error) -> str:
     return f"{path}: the change could not be saved: {text}"
 
 
+def _existing_size(path: Path) -> int | None:
+    """The size of the regular file at `path`, None when nothing is there; anything that is
+    not a regular file (a folder, a FIFO, a device) is refused before anything opens it: a
+    FIFO would block the open forever."""
+    try:
+        mode = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StoreError(f"{path} can't be read: {error.strerror}") from None
+    if stat.S_ISDIR(mode.st_mode):
+        raise StoreError(f"{path} is a folder, not an inventory database")
+    if not stat.S_ISREG(mode.st_mode):
+        raise StoreError(f"{path} is {_special_file(mode.st_mode)}, not an inventory database")
+    return mode.st_size
+
+
+def _special_file(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _check_companions(path: Path) -> None:
+    """SQLite keeps its log, shared memory and journal beside the database under fixed
+    names: something else under one of those names makes every open fail."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = Path(f"{path}{suffix}")
+        try:
+            mode = os.stat(companion).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise StoreError(f"{companion} can't be read: {error.strerror}") from None
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else _special_file(mode)
+            raise StoreError(
+                f"{companion} is {what}, but SQLite needs that name for the database's "
+                f"{suffix[1:]} file; move it away"
+            )
+
+
 def _check_is_sqlite(path: Path) -> None:
     """Refuse anything that is not a SQLite file before SQLite touches it."""
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not an inventory database")
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as error:
         raise StoreError(f"{path} can't be read: {error.strerror}") from None
-    if header and header != SQLITE_HEADER:
+    if header != SQLITE_HEADER:
         raise StoreError(f"{path} is not an inventory database (not a SQLite file)")
 
 
+def _read_only_file_system(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def _is_read_only(path: Path) -> bool:
-    """Read-only by permission, or by the file's mode bits (root can write anyway, but the
-    owner marked the file read-only: respect that)."""
+    """Read-only by permission, by the file's mode bits (root can write anyway, but the
+    owner marked the file read-only: respect that) or by a read-only file system."""
     no_write_bits = path.stat().st_mode & 0o222 == 0
-    return no_write_bits or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+    return (
+        no_write_bits
+        or not os.access(path, os.W_OK)
+        or not os.access(path.parent, os.W_OK)
+        or _read_only_file_system(path)
+    )
+
+
+def readonly_uri(path: Path) -> str:
+    """A URI opening `path` read-only. Where nothing can be written beside the file (a
+    read-only file system or folder), SQLite can't create the shared-memory file a WAL
+    database needs, so the file is opened `immutable` unless a log with content is there."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    folder = path.resolve().parent
+    cannot_write = _read_only_file_system(path) or not os.access(folder, os.W_OK)
+    if cannot_write and not Path(f"{path}-shm").exists() and not _has_log(path):
+        uri += "&immutable=1"
+    return uri
+
+
+def _has_log(path: Path) -> bool:
+    try:
+        return os.stat(f"{path}-wal").st_size > 0
+    except OSError:
+        return False
 
 
 QUICK_CHECK_MAX_BYTES = 32 * 1024 * 1024
 """Files up to this size get SQLite's `quick_check` (linear: ~0.1 s per 100 MB) on every
 open; larger ones only the header check, so a 100,000-channel inventory opens at once."""
 
+TRUNCATION_RECHECK_SECONDS = 2.0
+"""How long a file that looks truncated is watched before it is called damaged: a
+checkpoint in another process writes the header (with the new page count) before it has
+extended the file, so a healthy file looks short for a moment."""
+
 
 def _integrity(conn: sqlite3.Connection, path: Path) -> str:
     """'ok', or why the file is damaged."""
     if path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
         return conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    deadline = time.monotonic() + TRUNCATION_RECHECK_SECONDS
+    while _looks_truncated(path):
+        if time.monotonic() > deadline:
+            return "the file is shorter than its header says (truncated)"
+        time.sleep(0.02)
+    return "ok"
+
+
+def _looks_truncated(path: Path) -> bool:
     with path.open("rb") as handle:
         header = handle.read(100)
+        size = os.fstat(handle.fileno()).st_size
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
     # the header's page count is current only while its "valid for" stamp matches
-    if header[24:28] == header[92:96] and path.stat().st_size < page_size * pages:
-        return "the file is shorter than its header says (truncated)"
-    return "ok"
+    return header[24:28] == header[92:96] and size < page_size * pages
+
+
+MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
 def _probe_existing(path: Path) -> int:
-    """Read the schema version without writing; refuse corrupt or newer databases."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    """Read the schema version without writing; refuse corrupt, foreign or newer databases."""
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=busy_timeout())
     except sqlite3.Error as error:
         raise StoreError(f"{path} can't be opened: {error}") from None
     try:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         check = _integrity(conn, path)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        inventory = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+        ).fetchone()
     except sqlite3.OperationalError as error:
-        if "locked" in str(error) or "busy" in str(error):
-            raise StoreError(
-                f"{path} is locked by another program (waited {BUSY_TIMEOUT_SECONDS:g} s)"
-            ) from None
-        raise StoreError(f"{path} is damaged and can't be used: {error}") from None
+        raise StoreError(_explain_open_error(path, error)) from None
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path} is damaged and can't be used: {error}") from None
     finally:
         conn.close()
     if check != "ok":
         raise StoreError(f"{path} is damaged and can't be used: {check}")
+    if inventory is None:
+        raise StoreError(
+            f"{path} is a SQLite database of another program, not an inventory "
+            "(it has no inventory migrations table); it was left untouched"
+        )
     if version > schema.SCHEMA_VERSION:
         raise StoreError(
             f"{path} was written by a newer version of inventory (schema {version}, "
@@ -194,20 +296,41 @@ def _probe_existing(path: Path) -> int:
     return version
 
 
+def _explain_open_error(path: Path, error: sqlite3.Error) -> str:
+    """Why an open failed, without calling a healthy file damaged: a lock, a full disk, a
+    read-only place or an I/O error are said as such."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return f"{path} is locked by another program (waited {busy_timeout():g} s)"
+    if "disk is full" in text or _disk_full(path):
+        return f"{path} can't be opened: the disk is full"
+    if "readonly" in text or "read-only" in text:
+        return f"{path} can't be opened: its folder or file system is read-only"
+    if "unable to open" in text or "disk I/O" in text:
+        return f"{path} can't be opened: {text}"
+    return f"{path} is damaged and can't be used: {text}"
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return os.statvfs(path.resolve().parent).f_bavail == 0
+    except OSError:
+        return False
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
         conn = sqlite3.connect(
-            uri,
+            readonly_uri(path),
             uri=True,
-            timeout=BUSY_TIMEOUT_SECONDS,
+            timeout=busy_timeout(),
             isolation_level=None,
             check_same_thread=False,
         )
     else:
         conn = sqlite3.connect(
             str(path),
-            timeout=BUSY_TIMEOUT_SECONDS,
+            timeout=busy_timeout(),
             isolation_level=None,
             check_same_thread=False,
         )
@@ -218,25 +341,31 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 def open_store(path: str | Path, *, create: bool = True, source: str = "cli") -> Store:
     """Open (or, when allowed, create) the inventory at `path`, bringing its schema up to date.
 
+    Only a path with nothing there, or an empty (0-byte) file, becomes a new inventory.
     Raises StoreError with a one-line explanation for anything that can't be used; a file
     that is refused is never written to.
     """
     path = Path(path)
-    exists = path.exists()
-    if not exists and not create:
-        raise StoreError(f"{path} does not exist (no inventory database there)")
-    if exists:
+    size = _existing_size(path)
+    _check_companions(path)
+    new = not size
+    if new and not create:
+        what = "is empty" if size == 0 else "does not exist"
+        raise StoreError(f"{path} {what} (no inventory database there)")
+    if not new:
         _check_is_sqlite(path)
         version = _probe_existing(path)
         readonly = _is_read_only(path)
     else:
-        if not path.parent.exists():
-            raise StoreError(f"{path.parent} does not exist: can't create {path.name} there")
+        if not path.parent.is_dir():
+            raise StoreError(f"{path.parent} is not a folder: can't create {path.name} there")
+        if not os.access(path.parent, os.W_OK) or _read_only_file_system(path.parent):
+            raise StoreError(f"{path.parent} is read-only: can't create {path.name} there")
         version = 0
         readonly = False
     try:
         conn = _connect(path, readonly)
-        store = Store(path=path, conn=conn, readonly=readonly, source=source)
+        store = Store(path=path, conn=conn, readonly=readonly, source=source, created=new)
         # reading once makes this connection a WAL user: the last one to close tidies the
         # -wal and -shm files away, which read-only evaluation connections can't do
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -252,7 +381,7 @@ def open_store(path: str | Path, *, create: bool = True, source: str = "cli") ->
                 "make it writable once so it can be upgraded"
             )
     except sqlite3.OperationalError as error:
-        raise StoreError(_explain_operational_error(path, error)) from None
+        raise StoreError(_explain_open_error(path, error)) from None
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path} is damaged and can't be used: {error}") from None
     return store
@@ -264,8 +393,20 @@ def _migrate(store: Store, version: int) -> None:
     if not pending:
         return
     if version > 0:
-        backup = store.path.with_name(f"{store.path.name}.before-schema-{schema.SCHEMA_VERSION}")
+        backup = _free_name(
+            store.path.with_name(f"{store.path.name}.before-schema-{schema.SCHEMA_VERSION}")
+        )
         store.db.conn.execute("VACUUM INTO ?", [str(backup)])
         store.migration_backup = backup
     migrations.apply(store.db)
     store.conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or `path.1`, `path.2`... : the first name nothing is at (a stray file under
+    the backup's name is someone's, and is neither overwritten nor an error)."""
+    candidate, number = path, 0
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = path.with_name(f"{path.name}.{number}")
+    return candidate

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
+from inventory import json_text
 from inventory.history import logged_rows, row_key
 from inventory.models import Severity, SubjectType
 from inventory.rules.sandbox import RuleSQLError, Sandbox, open_sandbox
@@ -53,15 +55,26 @@ class Rule(BaseModel):
                 )
             if name == "as_of":
                 raise ValueError("'as_of' is set by the evaluation; it can't be a parameter")
+            _check_parameter_value(name, values[name])
         return values
+
+
+def _check_parameter_value(name: str, value: ParameterValue) -> None:
+    """SQLite binds 64-bit integers and finite reals only."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and not json_text.INT64_MIN <= value <= json_text.INT64_MAX:
+        raise ValueError(f"parameter {name} is too large a number (beyond 64 bits)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"parameter {name} must be a finite number, not {value}")
 
 
 def rule_from_json(text: str, *, source: str = "rule") -> Rule:
     """A rule from its JSON text (the format `inventory rules --add` reads)."""
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise RuleError(f"{source}: not valid JSON: {error.msg} at line {error.lineno}") from None
+        raw = json_text.loads(text)
+    except json_text.JSONTextError as error:
+        raise RuleError(f"{source}: {error}") from None
     if not isinstance(raw, dict):
         raise RuleError(f"{source}: a rule must be a JSON object")
     return validated(raw, source=source)

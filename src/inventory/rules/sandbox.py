@@ -20,7 +20,6 @@ parenthesis it didn't open, or holds a `;`, is refused before SQLite sees it.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -28,6 +27,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from inventory import settings
 
 RULE_TIMEOUT_SECONDS = 2.0
 """Default deadline for one rule; `INVENTORY_RULE_TIMEOUT` (seconds) overrides it."""
@@ -66,10 +67,7 @@ class RuleSQLError(Exception):
 
 
 def rule_timeout() -> float:
-    try:
-        return float(os.environ.get("INVENTORY_RULE_TIMEOUT", RULE_TIMEOUT_SECONDS))
-    except ValueError:
-        return RULE_TIMEOUT_SECONDS
+    return settings.seconds("INVENTORY_RULE_TIMEOUT", RULE_TIMEOUT_SECONDS)
 
 
 def _authorize(action: int, arg1: Any, arg2: Any, database: Any, source: Any) -> int:
@@ -228,8 +226,11 @@ def _explain(error: sqlite3.Error) -> str:
 @contextmanager
 def open_sandbox(path: Path) -> Iterator[Sandbox]:
     """A read-only sandbox on the database at `path`, holding one read snapshot throughout."""
-    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5)
+    from inventory.store import busy_timeout, readonly_uri
+
+    conn = sqlite3.connect(
+        readonly_uri(Path(path)), uri=True, isolation_level=None, timeout=busy_timeout()
+    )
     try:
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)

@@ -724,12 +724,15 @@ class InventoryApp(App[None]):
             if path is None:
                 return
             from inventory.export import export_text, write_export
+            from inventory.files import write_error_message
 
             try:
-                write_export(Path(path), export_text(self.flags.evaluation))
+                write_export(
+                    Path(path), export_text(self.flags.evaluation), database=self.store.path
+                )
             except OSError as error:
                 self.notify(
-                    f"{path} can't be written: {error.strerror or error}",
+                    write_error_message(path, error),
                     severity="error",
                     markup=False,
                 )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from textual.widgets import Input, Select, TextArea
 
-from inventory import models
+from inventory import json_text, models
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.catalog import Rule, RuleError, get_rule, save_rule
 from inventory.rules.catalog import delete_rule as catalog_delete_rule
@@ -98,9 +98,9 @@ class RuleForm(RecordForm):
         values = self.raw_values()
         text = self.query_one("#field-parameters", TextArea).text.strip() or "{}"
         try:
-            parameters = json.loads(text)
-        except json.JSONDecodeError as error:
-            self.show_errors({"parameters": f"not valid JSON: {error.msg}"})
+            parameters = json_text.loads(text)
+        except json_text.JSONTextError as error:
+            self.show_errors({"parameters": str(error)})
             return
         if not isinstance(parameters, dict):
             self.show_errors({"parameters": 'must be a JSON object, e.g. {"max_days": 90}'})
