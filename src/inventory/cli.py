@@ -81,7 +81,7 @@ class InventoryGroup(click.Group):
             args = ["ui", *args]
         return super().parse_args(ctx, args)
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         code = 0
         try:
@@ -95,8 +95,7 @@ class InventoryGroup(click.Group):
             _say("aborted")
             code = USAGE_ERROR
         except click.ClickException as error:
-            where = f" (see `inventory {error.ctx.info_name} --help`)" if _ctx(error) else ""
-            _say(f"{error.format_message()}{where}")
+            _say(f"{error.format_message()}{_help_hint(error)}")
             code = USAGE_ERROR
         except OSError as error:
             code = _output_failed(error)
@@ -111,9 +110,11 @@ class InventoryGroup(click.Group):
         sys.exit(code)
 
 
-def _ctx(error: click.ClickException) -> bool:
+def _help_hint(error: click.ClickException) -> str:
     ctx = getattr(error, "ctx", None)
-    return ctx is not None and ctx.info_name not in (None, "inventory", "main")
+    if ctx is None or ctx.info_name in (None, "inventory", "main"):
+        return ""
+    return f" (see `inventory {ctx.info_name} --help`)"
 
 
 def _say(message: str) -> None:

@@ -196,8 +196,8 @@ def resolve_keys(store: Store, kind: str, keys: Iterable[str]) -> dict[str, tupl
         rows = store.conn.execute(select).fetchall()
     else:
         marks = ",".join("?" * len(wanted))
-        rows = store.conn.execute(f"{select} WHERE {column} IN ({marks})", sorted(wanted))
-        rows = rows.fetchall()
+        where = f"{select} WHERE {column} IN ({marks})"
+        rows = store.conn.execute(where, sorted(wanted)).fetchall()
     found = {}
     for row_id, value in rows:
         if (form := key_form(kind, value)) in wanted:
