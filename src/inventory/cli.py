@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
+from inventory.completion import SHELLS, install_completers
 from inventory.printable import visible
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation
 from inventory.store import Store, StoreError, open_store
@@ -636,3 +637,18 @@ def waivers_command(db: str) -> None:
             f"by {visible(waiver.by)} on {waiver.on}: {visible(waiver.reason)}"
         )
     click.echo(f"{len(entries)} waiver{'s' if len(entries) != 1 else ''}")
+
+
+@main.command("completion")
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion_command(shell: str) -> None:
+    """Print the shell completion script for SHELL (bash, zsh or fish).
+
+    Install it with e.g. `inventory completion bash > ~/.inventory-complete.bash` and
+    `. ~/.inventory-complete.bash` in ~/.bashrc (README: Shell completion)."""
+    from inventory.completion import completion_script
+
+    click.echo(completion_script(main, shell), nl=False)
+
+
+install_completers(main)
