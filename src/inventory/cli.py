@@ -9,6 +9,8 @@ import os
 import re
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -312,15 +314,54 @@ def undo_command(db: str, user: str | None) -> None:
     click.echo(what or "nothing to undo")
 
 
+def _when_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """Parse --at WHEN; a bad one is one clear line and exit 2."""
+    if value is None:
+        return None
+    from inventory.lookback import LookbackError, parse_when
+
+    try:
+        return parse_when(value)
+    except LookbackError as error:
+        fail(f"--at: {error}")
+    raise AssertionError("unreachable")
+
+
+at_option = click.option(
+    "--at",
+    "at",
+    metavar="WHEN",
+    callback=_when_option,
+    help="The inventory as it was at WHEN (YYYY-MM-DD: the end of that day, UTC; or "
+    "YYYY-MM-DDTHH:MM:SS[Z|+HH:MM]), rebuilt from the history.",
+)
+
+
+@contextmanager
+def _looked_back(store: Store, at: datetime | None) -> Iterator[Store]:
+    """The store itself, or with --at a temporary copy rebuilt as it was at that moment."""
+    if at is None:
+        yield store
+        return
+    from inventory.lookback import LookbackError, inventory_at
+
+    try:
+        with inventory_at(store, at) as past:
+            yield past
+    except LookbackError as error:
+        fail(str(error))
+
+
 @main.command("dump")
 @click.argument("db")
 @click.option("-o", "--output", help="File to write (default: standard output).")
-def dump_command(db: str, output: str | None) -> None:
-    """Write DB's inventory document."""
+@at_option
+def dump_command(db: str, output: str | None, at: datetime | None) -> None:
+    """Write DB's inventory document (with --at: as it was then)."""
     from inventory.document import dump_text
 
-    with open_or_fail(db, create=False) as store:
-        write_output(dump_text(store), output, store.path)
+    with open_or_fail(db, create=False) as store, _looked_back(store, at) as source:
+        write_output(dump_text(source), output, store.path)
 
 
 # --- rules: check, export, rules, waive ----------------------------------------------------
@@ -404,8 +445,14 @@ baseline_option = click.option(
     "(with --baseline: a new one).",
 )
 @baseline_option
+@at_option
 def check_command(
-    db: str, as_of: date | None, output_format: str, fail_on: str, baseline_file: str | None
+    db: str,
+    as_of: date | None,
+    output_format: str,
+    fail_on: str,
+    baseline_file: str | None,
+    at: datetime | None,
 ) -> None:
     """Evaluate the rules on DB and report the flags.
 
@@ -413,17 +460,18 @@ def check_command(
     can't be used. With --baseline only new flags count.
     """
     from inventory.baseline import compare
-    from inventory.export import export_text
+    from inventory.export import export_text, format_timestamp
     from inventory.rules.report import check_report
 
     baseline = _read_baseline(baseline_file)
-    with open_or_fail(db, create=False) as store:
-        evaluation = _evaluate(store, as_of)
+    with open_or_fail(db, create=False) as store, _looked_back(store, at) as source:
+        evaluation = _evaluate(source, as_of or (at.date() if at else None))
     comparison = None if baseline is None else compare(evaluation.flags, baseline)
     if output_format == "json":
-        click.echo(export_text(evaluation, comparison=comparison), nl=False)
+        click.echo(export_text(evaluation, comparison=comparison, state_at=at), nl=False)
     else:
-        click.echo(check_report(evaluation, comparison), nl=False)
+        state_at = None if at is None else format_timestamp(at)
+        click.echo(check_report(evaluation, comparison, state_at), nl=False)
     _warn_broken(evaluation, db)
     if fail_on != "never":
         threshold = SEVERITY_ORDER[fail_on]
@@ -443,16 +491,19 @@ def check_command(
 )
 @click.option("--as-of", callback=_date_option, help="Evaluation date (default: today).")
 @baseline_option
-def export_command(db: str, output: str, as_of: date | None, baseline_file: str | None) -> None:
-    """Write the flags export (JSON) of DB."""
+@at_option
+def export_command(
+    db: str, output: str, as_of: date | None, baseline_file: str | None, at: datetime | None
+) -> None:
+    """Write the flags export (JSON) of DB (with --at: of the inventory as it was then)."""
     from inventory.baseline import compare
     from inventory.export import export_text
 
     baseline = _read_baseline(baseline_file)
-    with open_or_fail(db, create=False) as store:
-        evaluation = _evaluate(store, as_of)
+    with open_or_fail(db, create=False) as store, _looked_back(store, at) as source:
+        evaluation = _evaluate(source, as_of or (at.date() if at else None))
     comparison = None if baseline is None else compare(evaluation.flags, baseline)
-    text = export_text(evaluation, comparison=comparison)
+    text = export_text(evaluation, comparison=comparison, state_at=at)
     write_output(text, output, store.path)
     if output != "-":
         click.echo(output)

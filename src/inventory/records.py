@@ -804,25 +804,24 @@ _KIND_ORDER = [
 ]  # fmt: skip
 
 
-def revert(store: Store, changes: list[Change]) -> None:
-    """Put records back to each change's `before`, refusing if any moved on since `after`.
+def revert(store: Store, changes: list[Change], *, check: bool = True) -> None:
+    """Put records back to each change's `before`, refusing if any moved on since `after`
+    (unless `check` is False: looking back walks the whole history, whose older rows may
+    lack fields added since).
 
-    Deletes run dependants first (channels before people before departments), restores
-    run in the opposite order, so references hold at every step.
+    Restores run referenced kinds first (departments before people before channels), then
+    the deletes of inserted records dependants first, so references hold at every step.
     """
     for change in changes:
         if change.kind not in _KIND_ORDER:
             raise StoreError(f"changes to {change.kind} records can't be undone here")
         after_key = change.key if change.after is None else key_of_values(change.kind, change.after)
-        if _current(store, change.kind, after_key) != change.after:
+        if check and _current(store, change.kind, after_key) != change.after:
             raise UndoError(
                 f"{change.kind} {change.key} changed since; undo would overwrite that, "
                 "so nothing was undone"
             )
     ordered = sorted(changes, key=lambda c: _KIND_ORDER.index(c.kind))
-    for change in reversed(ordered):
-        if change.before is None and change.after is not None and change.kind not in ROW_TABLES:
-            _delete(store, change.kind, key_of_values(change.kind, change.after))
     for change in ordered:
         if change.kind in ROW_TABLES:
             restore_row(store, change.kind, change.key, change.before)
@@ -838,6 +837,11 @@ def revert(store: Store, changes: list[Change]) -> None:
             if after_key != record_key(change.kind, record):
                 _rename(store, change.kind, after_key, record)
         _WRITERS[change.kind](store, [record])
+    # the records the changes inserted go last: until every restored record points back
+    # to what it referred to before, one of them may still refer to them
+    for change in reversed(ordered):
+        if change.before is None and change.after is not None and change.kind not in ROW_TABLES:
+            _delete(store, change.kind, key_of_values(change.kind, change.after))
 
 
 def _current(store: Store, kind: str, key: str) -> dict[str, Any] | None:
