@@ -214,24 +214,47 @@ def demo(as_of: datetime | None) -> None:
 @click.argument("db")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--replace", is_flag=True, help="Replace the whole inventory instead of merging.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--sheet", metavar="NAME", help="The workbook sheet to read.")
 @click.option("--user", help="Who made the change (default: $USER).")
-def import_command(db: str, file: str, replace: bool, user: str | None) -> None:
-    """Load an inventory document (JSON) into DB, all or nothing.
+def import_command(
+    db: str, file: str, replace: bool, dry_run: bool, sheet: str | None, user: str | None
+) -> None:
+    """Load an inventory document (JSON) or a spreadsheet (.csv, .xlsx, .xls, .ods) into
+    DB, all or nothing.
 
-    By default records are merged by natural key; --replace replaces the whole inventory.
+    By default records are merged by natural key; --replace replaces the whole inventory
+    (documents only). --dry-run prints what would be created, updated and left unchanged.
     """
-    from inventory.document import DocumentError, import_document, parse_document
+    from inventory.sheets import file_type
+
+    if file_type(file) is not None:
+        _import_spreadsheet(db, file, replace, dry_run, sheet, user)
+        return
+    if sheet is not None:
+        fail(f"--sheet applies to spreadsheets (.csv, .xlsx, .xls, .ods), not to {file}")
+    _import_document(db, file, replace, dry_run, user)
+
+
+def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str | None) -> None:
+    from inventory.document import DocumentError, import_document, parse_document, plan_import
     from inventory.records import KnownKeys
 
     text = _read_text(file)
-    known = None
-    if not replace and _is_nonempty_file(db):
-        with open_or_fail(db, create=False) as existing:
-            known = KnownKeys.of_store(existing)
+    existing = _existing_store(db, dry_run)
     try:
-        document = parse_document(text, known)
-    except DocumentError as error:
-        fail(f"{file}: {error}; nothing was imported", error.lines())
+        known = None if replace or existing is None else KnownKeys.of_store(existing)
+        try:
+            document = parse_document(text, known)
+        except DocumentError as error:
+            fail(f"{file}: {error}; nothing was imported", error.lines())
+        if dry_run:
+            plan = plan_import(existing, document, document.organization, replace=replace)
+            _print_plan(plan, file)
+            return
+    finally:
+        if existing is not None:
+            existing.close()
     store = open_or_fail(db, create=True, user=user)
     store.source = "import"
     with store:
@@ -249,6 +272,75 @@ def _is_nonempty_file(path: str) -> bool:
         return os.stat(path).st_size > 0
     except OSError:
         return False
+
+
+def _existing_store(db: str, dry_run: bool) -> Store | None:
+    """The inventory to merge into, if there is one yet; a dry run never writes to it."""
+    from inventory.store import open_without_writing
+
+    if dry_run:
+        try:
+            return open_without_writing(db)
+        except StoreError as error:
+            fail(str(error))
+    if not _is_nonempty_file(db):
+        return None
+    return open_or_fail(db, create=False)
+
+
+def _print_plan(plan: Any, file: str) -> None:
+    for line in plan.lines():
+        click.echo(visible(line))
+    click.echo(f"dry run: nothing was written ({file})")
+
+
+def _import_spreadsheet(
+    db: str, file: str, replace: bool, dry_run: bool, sheet: str | None, user: str | None
+) -> None:
+    from inventory.document import DocumentError, import_records, plan_import
+    from inventory.sheets import SheetFileError
+    from inventory.spreadsheet import SheetError, build_batch, read_sheet_file
+
+    if replace:
+        fail(
+            f"{file}: --replace is refused for spreadsheets: they hold channels only, so "
+            "replacing would delete every other record; import without --replace to merge"
+        )
+    try:
+        grids = read_sheet_file(Path(file))
+    except SheetFileError as error:
+        fail(f"{file}: {error}; nothing was imported")
+    existing = _existing_store(db, dry_run)
+    try:
+        try:
+            batch = build_batch(grids, existing, sheet)
+        except SheetError as error:
+            fail(f"{file}: {error}; nothing was imported", [visible(p) for p in error.lines()])
+        _print_sheet_summary(batch)
+        if dry_run:
+            _print_plan(plan_import(existing, batch, None), file)
+            return
+    finally:
+        if existing is not None:
+            existing.close()
+    store = open_or_fail(db, create=True, user=user)
+    store.source = "import"
+    with store:
+        try:
+            plan = plan_import(store, batch, None)
+            import_records(store, batch, None)
+        except DocumentError as error:
+            fail(f"{file}: {error}; nothing was imported", error.lines())
+        except StoreError as error:
+            fail(str(error))
+    click.echo(f"imported {file} into {db}: {plan.counts(done=True)}")
+
+
+def _print_sheet_summary(batch: Any) -> None:
+    skipped = ", ".join(f'"{name}"' for name in batch.skipped_sheets)
+    click.echo(visible(f'sheet "{batch.sheet}"' + (f" (skipped: {skipped})" if skipped else "")))
+    for line in batch.column_lines() + batch.created_lines():
+        click.echo(visible(f"  {line}"))
 
 
 def _read_text(file: str) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -16,11 +16,18 @@ from inventory import json_text, records
 from inventory.history import log_changes
 from inventory.models import (
     DOCUMENT_FORMAT,
+    Channel,
+    Consultant,
+    Department,
     InventoryDocument,
+    Organization,
+    Person,
+    Policy,
     channel_id,
     clean_text,
     key_form,
 )
+from inventory.preview import ImportPlan
 from inventory.records import KnownKeys, Problem, record_label
 from inventory.store import Store
 from inventory.validation import describe_error
@@ -187,7 +194,7 @@ def _problem(raw: dict, error: Any) -> Problem:
     return Problem(record, field_name, value, describe_error(error))
 
 
-def _document_keys(document: InventoryDocument) -> KnownKeys:
+def _document_keys(document: Records) -> KnownKeys:
     return KnownKeys(
         departments={key_form("department", d.name) for d in document.departments},
         people={key_form("person", p.email) for p in document.people},
@@ -196,41 +203,97 @@ def _document_keys(document: InventoryDocument) -> KnownKeys:
     )
 
 
+class Records(Protocol):
+    """Records to merge: a document, or the channels of a spreadsheet and what they need."""
+
+    departments: list[Department]
+    people: list[Person]
+    consultants: list[Consultant]
+    policies: list[Policy]
+    channels: list[Channel]
+
+
 def import_document(store: Store, document: InventoryDocument, *, replace: bool) -> ImportSummary:
     """Write the document in one transaction: merge by natural key, or replace everything.
 
     A merge may refer to records already in the database; a replace only to the document's.
     """
+    return import_records(store, document, document.organization, replace=replace)
+
+
+def import_records(
+    store: Store, batch: Records, organization: Organization | None, *, replace: bool = False
+) -> ImportSummary:
+    """Merge (or with `replace`, substitute) records in one transaction and one history
+    action; `organization` None leaves the organization as it is (spreadsheets)."""
     with _bulk(), store.transaction():
-        known = _document_keys(document)
+        known = _document_keys(batch)
         if not replace:
             known = known.union(KnownKeys.of_store(store))
-        problems = records.reference_problems(known, _labelled_records(document))
+        problems = records.reference_problems(known, _labelled_records(batch))
         if problems:
             raise DocumentError(problems)
         before = records.snapshot(store)
         if replace:
             records.clear_inventory(store)
-        records.write_organization(store, document.organization)
-        records.write_departments(store, document.departments)
-        records.write_people(store, document.people)
-        records.write_consultants(store, document.consultants)
-        records.write_policies(store, document.policies)
-        records.write_channels(store, document.channels, fresh=replace or not before)
-        spellings = {key_form("person", key): key for (kind, key) in before if kind == "person"}
-        spellings.update({key_form("person", p.email): p.email for p in document.people})
-        after = _state_after(before, document, replace, spellings)
+        if organization is not None:
+            records.write_organization(store, organization)
+        records.write_departments(store, batch.departments)
+        records.write_people(store, batch.people)
+        records.write_consultants(store, batch.consultants)
+        records.write_policies(store, batch.policies)
+        records.write_channels(store, batch.channels, fresh=replace or not before)
+        after = _state_after(before, batch, organization, replace)
         log_changes(store, records.changes_between(before, after))
     return ImportSummary(
-        departments=len(document.departments),
-        people=len(document.people),
-        consultants=len(document.consultants),
-        policies=len(document.policies),
-        channels=len(document.channels),
+        departments=len(batch.departments),
+        people=len(batch.people),
+        consultants=len(batch.consultants),
+        policies=len(batch.policies),
+        channels=len(batch.channels),
     )
 
 
-def _labelled_records(document: InventoryDocument) -> list[records.Labelled]:
+def plan_import(
+    store: Store | None,
+    batch: Records,
+    organization: Organization | None,
+    *,
+    replace: bool = False,
+) -> ImportPlan:
+    """What `import_records` would change, computed without writing (`--dry-run`);
+    `store` None is an inventory that doesn't exist yet."""
+    with _bulk():
+        before = records.snapshot(store) if store is not None else {}
+        after = _state_after(before, batch, organization, replace)
+        changes = records.changes_between(before, after)
+        changed = {(c.kind, c.key) for c in changes}
+        unchanged: dict[str, int] = {}
+        for kind, key in _batch_keys(batch, organization):
+            if (kind, key) not in changed:
+                unchanged[kind] = unchanged.get(kind, 0) + 1
+    return ImportPlan(changes, unchanged)
+
+
+def _batch_keys(batch: Records, organization: Organization | None) -> Iterator[tuple[str, str]]:
+    if organization is not None:
+        yield "organization", "organization"
+    for kind, items in _kinds(batch):
+        for item in items:
+            yield kind, records.record_key(kind, item)
+
+
+def _kinds(batch: Records) -> list[tuple[str, list]]:
+    return [
+        ("department", batch.departments),
+        ("person", batch.people),
+        ("consultant", batch.consultants),
+        ("policy", batch.policies),
+        ("channel", batch.channels),
+    ]
+
+
+def _labelled_records(document: Records) -> list[records.Labelled]:
     return [
         (kind, partial(record_label, kind, records.record_key(kind, item)), item.__dict__)
         for kind, items in (("person", document.people), ("channel", document.channels))
@@ -240,21 +303,18 @@ def _labelled_records(document: InventoryDocument) -> list[records.Labelled]:
 
 def _state_after(
     before: records.Snapshot,
-    document: InventoryDocument,
+    batch: Records,
+    organization: Organization | None,
     replace: bool,
-    spellings: dict[str, str],
 ) -> records.Snapshot:
     """What the database holds after the import, computed rather than read back; an
     e-mail a channel refers to is spelled as the person's record spells it."""
+    spellings = {key_form("person", key): key for (kind, key) in before if kind == "person"}
+    spellings.update({key_form("person", p.email): p.email for p in batch.people})
     after: records.Snapshot = {} if replace else dict(before)
-    after[("organization", "organization")] = document.organization.model_dump()
-    for kind, items in (
-        ("department", document.departments),
-        ("person", document.people),
-        ("consultant", document.consultants),
-        ("policy", document.policies),
-        ("channel", document.channels),
-    ):
+    if organization is not None:
+        after[("organization", "organization")] = organization.model_dump()
+    for kind, items in _kinds(batch):
         for item in items:
             values = item.model_dump(mode="json")
             for field in records.PERSON_REFERENCES.get(kind, ()):

@@ -410,3 +410,32 @@ def _free_name(path: Path) -> Path:
         number += 1
         candidate = path.with_name(f"{path.name}.{number}")
     return candidate
+
+
+def open_without_writing(path: str | Path) -> Store | None:
+    """The inventory at `path` for reading only (a dry run): None when there is none yet.
+
+    The file is never written: it is opened read-only, and an older schema is brought up
+    to date in a private in-memory copy instead of in place.
+    """
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    _check_is_sqlite(path)
+    version = _probe_existing(path)
+    try:
+        conn = _connect(path, readonly=True)
+        if version < schema.SCHEMA_VERSION:
+            memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            conn.backup(memory)
+            conn.close()
+            conn = memory
+            store = Store(path=path, conn=conn)
+            schema.migration_set().apply(store.db)
+            store.readonly = True
+            return store
+        return Store(path=path, conn=conn, readonly=True)
+    except sqlite3.OperationalError as error:
+        raise StoreError(_explain_operational_error(path, error)) from None
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is damaged and can't be used: {error}") from None
