@@ -138,7 +138,7 @@ def _unquote_formula(value: str) -> str:
 
 
 def _read_workbook(path: Path, kind: str) -> list[Grid]:
-    from python_calamine import CalamineError, CalamineWorkbook  # type: ignore[attr-defined]
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -152,7 +152,7 @@ def _read_workbook(path: Path, kind: str) -> list[Grid]:
         for name in workbook.sheet_names:
             try:
                 sheet = workbook.get_sheet_by_name(name)
-                rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+                rows: list[list[Cell]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
             except Exception as error:
                 raise SheetFileError(f"{path}: sheet {name!r} can't be read: {error}") from None
             merged = [(a, b, c, d) for (a, b), (c, d) in (sheet.merged_cell_ranges or [])]

@@ -394,7 +394,9 @@ class _People:
         if email.lower() not in self.created:
             domain = email.rsplit("@", 1)[1].lower()
             employment = "employee" if domain in self.domains else "external"
-            self.created[email.lower()] = Person(email=email, name=email, employment=employment)
+            self.created[email.lower()] = Person.model_validate(
+                {"email": email, "name": email, "employment": employment}
+            )
         return self.created[email.lower()].email
 
 
@@ -414,7 +416,7 @@ class References:
                 (person["email"], person["name"])
             )
         organization = records.read_organization(store).model_dump() if store else {}
-        names = {kind: [] for kind in ("department", "consultant", "policy")}
+        names: dict[str, list[str]] = {kind: [] for kind in ("department", "consultant", "policy")}
         if store is not None:
             names["department"] = [r[0] for r in store.conn.execute("SELECT name FROM departments")]
             names["consultant"] = [r[0] for r in store.conn.execute("SELECT name FROM consultants")]
@@ -459,7 +461,7 @@ class SheetBatch:
     def created_lines(self) -> list[str]:
         """The records the sheet adds besides channels: the flags they raise say what to
         complete."""
-        lines = []
+        lines: list[str] = []
         for label, items, describe in (
             ("department", self.departments, lambda d: f"{d.name} (function other, access open)"),
             ("consultant", self.consultants, lambda c: f"{c.name} (agency)"),
@@ -636,8 +638,11 @@ def _channel(
         if "platform" in fields and _present(row.cell(fields["platform"])):
             return None  # the platform cell's problem is listed already
         if "url" not in read:
-            column = fields.get("platform") or fields.get("url")
-            row.problem(column, None, "no platform, and no URL to tell it from")
+            row.problem(
+                fields.get("platform") or fields.get("url"),
+                None,
+                "no platform, and no URL to tell it from",
+            )
             return None
         try:
             platform = platform_of_url(read["url"])
@@ -668,11 +673,8 @@ def _channel(
     before = existing.get(key)
     values = dict(before) if before else {"platform": platform, "handle": handle, "name": handle}
     for name, value in read.items():
-        if name in ("platform", "handle"):
-            continue
-        if name == "consultants":
-            value = _consultant_links(value, before)
-        values[name] = value
+        if name not in ("platform", "handle"):
+            values[name] = _consultant_links(value, before) if name == "consultants" else value
     values["platform"] = platform
     notes = _notes(row, values.get("notes") or "")
     if notes is not None:
@@ -682,10 +684,9 @@ def _channel(
     except ValidationError as error:
         for item in error.errors(include_url=False):
             name = str(item["loc"][0]) if item["loc"] else ""
-            column = fields.get(name)
-            value = row.cell(column) if column else values.get(name)
-            label = column or Column(-1, name, name)
-            row.problem(label, value, describe_error(item))
+            found = fields.get(name)
+            value = row.cell(found) if found else values.get(name)
+            row.problem(found or Column(-1, name, name), value, describe_error(item))
         return None
 
 
