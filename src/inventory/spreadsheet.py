@@ -33,6 +33,7 @@ from inventory.models import (
     Platform,
     Policy,
     channel_id,
+    key_form,
 )
 from inventory.sheets import Cell, Grid, SheetFileError, cell_text, number_text, read_csv
 from inventory.store import Store
@@ -388,16 +389,17 @@ class _People:
         )
 
     def _by_email(self, email: str) -> str:
-        stored = self.by_email.get(email.lower())
+        key = key_form("person", email)
+        stored = self.by_email.get(key)
         if stored is not None:
             return stored
-        if email.lower() not in self.created:
+        if key not in self.created:
             domain = email.rsplit("@", 1)[1].lower()
             employment = "employee" if domain in self.domains else "external"
-            self.created[email.lower()] = Person.model_validate(
+            self.created[key] = Person.model_validate(
                 {"email": email, "name": email, "employment": employment}
             )
-        return self.created[email.lower()].email
+        return self.created[key].email
 
 
 @dataclass
@@ -423,7 +425,7 @@ class References:
             names["policy"] = [r[0] for r in store.conn.execute("SELECT version FROM policies")]
         return cls(
             _People(
-                {p["email"].lower(): p["email"] for p in people},
+                {key_form("person", p["email"]): p["email"] for p in people},
                 by_name,
                 set(organization.get("email_domains") or []),
             ),
