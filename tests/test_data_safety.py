@@ -237,7 +237,7 @@ def test_a_reference_to_nothing_is_an_error_never_null(make_db, minimal_document
             pytest.raises(records.RecordError, match="no person with that key"),
             s.transaction(),
         ):
-            records.write_channels(s, [channel])
+            records.write_records(s, "channel", [channel])
         (owner,) = s.conn.execute("SELECT owner_id FROM channels").fetchone()
         assert owner is not None
 

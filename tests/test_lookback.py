@@ -92,7 +92,7 @@ def built(tmp_path: Path, monkeypatch) -> tuple[Path, list[str], list[dict[str, 
 
     step()
     with open_store(db) as store:
-        loaded = records.get_channel(store, "instagram/@second")
+        loaded = records.get_record(store, "channel", "instagram/@second")
         assert loaded is not None
         renamed = Channel.model_validate(
             loaded.record.model_dump() | {"handle": "@renamed", "weekly_hours": 3}

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from inventory import history, records
+from inventory.kinds import KINDS
 from inventory.models import Channel, Department, Person
 from inventory.store import StoreError, open_store
 
@@ -27,7 +28,7 @@ def _replay(conn: sqlite3.Connection) -> dict[tuple[str, str], dict]:
     rows = conn.execute("SELECT kind, record_key, before, after FROM history ORDER BY id")
     for kind, key, before, after in rows:
         if before is not None:
-            old = records.RECORD_MODELS[kind].model_validate(json.loads(before))
+            old = KINDS[kind].model.model_validate(json.loads(before))
             state.pop((kind, records.record_key(kind, old)), None)
         if after is not None:
             state[(kind, key)] = json.loads(after)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from inventory import json_text, records
 from inventory.history import log_changes
+from inventory.kinds import RECORD_KINDS, Kind
 from inventory.models import (
     DOCUMENT_FORMAT,
     Channel,
@@ -23,7 +24,6 @@ from inventory.models import (
     Organization,
     Person,
     Policy,
-    channel_id,
     clean_text,
     key_form,
 )
@@ -32,13 +32,7 @@ from inventory.records import KnownKeys, Problem, record_label
 from inventory.store import Store
 from inventory.validation import describe_error
 
-_RECORD_KINDS = {
-    "departments": ("department", "name"),
-    "people": ("person", "email"),
-    "consultants": ("consultant", "name"),
-    "policies": ("policy", "version"),
-    "channels": ("channel", None),
-}
+_COLLECTIONS = {kind.collection: kind for kind in RECORD_KINDS.values()}
 
 
 class DocumentError(Exception):
@@ -123,17 +117,11 @@ def _items(raw: dict, collection: str) -> list[tuple[int, dict]]:
     return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
 
 
-def _raw_key(collection: str, item: dict) -> str | None:
-    kind, field = _RECORD_KINDS[collection]
-    if field is None:
-        platform, handle = item.get("platform"), item.get("handle")
-        if isinstance(platform, str) and isinstance(handle, str):
-            return channel_id(clean_text(platform), clean_text(handle))
+def _raw_key(kind: Kind, item: dict) -> str | None:
+    values = {name: item.get(name) for name in kind.key}
+    if not all(isinstance(value, str) and clean_text(value) for value in values.values()):
         return None
-    value = item.get(field)
-    if not isinstance(value, str) or not clean_text(value):
-        return None
-    return key_form(kind, value)
+    return kind.key_of({name: clean_text(str(value)) for name, value in values.items()})
 
 
 @dataclass(frozen=True)
@@ -145,42 +133,41 @@ class _RawKeys:
 def _raw_keys(raw: dict) -> _RawKeys:
     sets: dict[str, set[str]] = {}
     duplicates: list[Problem] = []
-    for collection, (kind, _) in _RECORD_KINDS.items():
-        keys = [k for _, item in _items(raw, collection) if (k := _raw_key(collection, item))]
-        sets[collection] = set(keys)
-        duplicates.extend(records.duplicate_problems(kind, keys))
-    return _RawKeys(
-        KnownKeys(sets["departments"], sets["people"], sets["consultants"], sets["policies"]),
-        duplicates,
-    )
+    for kind in RECORD_KINDS.values():
+        items = _items(raw, kind.collection)
+        keys = [k for _, item in items if (k := _raw_key(kind, item))]
+        sets[kind.name] = set(keys)
+        duplicates.extend(records.duplicate_problems(kind.name, keys))
+    return _RawKeys(KnownKeys(sets), duplicates)
 
 
 def _labelled(raw: dict) -> list[records.Labelled]:
     return [
-        (_RECORD_KINDS[collection][0], partial(_record_label, raw, collection, index), item)
-        for collection in ("people", "channels")
-        for index, item in _items(raw, collection)
+        (kind.name, partial(_record_label, raw, kind, index), item)
+        for kind in RECORD_KINDS.values()
+        if kind.references
+        for index, item in _items(raw, kind.collection)
     ]
 
 
-def _record_label(raw: dict, collection: str, index: int) -> str:
-    kind, key_field = _RECORD_KINDS[collection]
-    where = f"{collection}[{index}]"
+def _record_label(raw: dict, kind: Kind, index: int) -> str:
+    where = f"{kind.collection}[{index}]"
     try:
-        item = raw[collection][index]
-        key = channel_id(item["platform"], item["handle"]) if key_field is None else item[key_field]
+        item = raw[kind.collection][index]
+        parts = [item[name] for name in kind.key]
+        key = "/".join(map(str, parts)) if len(parts) > 1 else parts[0]
         if isinstance(key, str) and key:
-            return f"{record_label(kind, key)} ({where})"
+            return f"{record_label(kind.name, key)} ({where})"
     except (KeyError, TypeError, IndexError):
         pass
-    return f"{kind} {where}"
+    return f"{kind.name} {where}"
 
 
 def _problem(raw: dict, error: Any) -> Problem:
     location = list(error["loc"])
-    if location and location[0] in _RECORD_KINDS and len(location) > 1:
+    if location and location[0] in _COLLECTIONS and len(location) > 1:
         collection, index, *field = location
-        record = _record_label(raw, collection, index)
+        record = _record_label(raw, _COLLECTIONS[collection], index)
     elif location and location[0] == "organization":
         record, field = "organization", location[1:]
     else:
@@ -196,10 +183,10 @@ def _problem(raw: dict, error: Any) -> Problem:
 
 def _document_keys(document: Records) -> KnownKeys:
     return KnownKeys(
-        departments={key_form("department", d.name) for d in document.departments},
-        people={key_form("person", p.email) for p in document.people},
-        consultants={key_form("consultant", c.name) for c in document.consultants},
-        policies={key_form("policy", p.version) for p in document.policies},
+        {
+            kind.name: {kind.key_of(item.__dict__) for item in items}
+            for kind, items in _kinds(document)
+        }
     )
 
 
@@ -238,11 +225,8 @@ def import_records(
             records.clear_inventory(store)
         if organization is not None:
             records.write_organization(store, organization)
-        records.write_departments(store, batch.departments)
-        records.write_people(store, batch.people)
-        records.write_consultants(store, batch.consultants)
-        records.write_policies(store, batch.policies)
-        records.write_channels(store, batch.channels, fresh=replace or not before)
+        for kind, items in _kinds(batch):
+            records.write_records(store, kind.name, items, fresh=replace or not before)
         after = _state_after(before, batch, organization, replace)
         log_changes(store, records.changes_between(before, after))
     return ImportSummary(
@@ -280,23 +264,19 @@ def _batch_keys(batch: Records, organization: Organization | None) -> Iterator[t
         yield "organization", "organization"
     for kind, items in _kinds(batch):
         for item in items:
-            yield kind, records.record_key(kind, item)
+            yield kind.name, kind.key_of(item.__dict__)
 
 
-def _kinds(batch: Records) -> list[tuple[str, list]]:
-    return [
-        ("department", batch.departments),
-        ("person", batch.people),
-        ("consultant", batch.consultants),
-        ("policy", batch.policies),
-        ("channel", batch.channels),
-    ]
+def _kinds(batch: Records) -> list[tuple[Kind, list]]:
+    """Each kind with the batch's records of it, referenced kinds first."""
+    return [(kind, getattr(batch, kind.collection)) for kind in RECORD_KINDS.values()]
 
 
 def _labelled_records(document: Records) -> list[records.Labelled]:
     return [
-        (kind, partial(record_label, kind, records.record_key(kind, item)), item.__dict__)
-        for kind, items in (("person", document.people), ("channel", document.channels))
+        (kind.name, partial(record_label, kind.name, kind.key_of(item.__dict__)), item.__dict__)
+        for kind, items in _kinds(document)
+        if kind.references
         for item in items
     ]
 
@@ -317,10 +297,10 @@ def _state_after(
     for kind, items in _kinds(batch):
         for item in items:
             values = item.model_dump(mode="json")
-            for field in records.PERSON_REFERENCES.get(kind, ()):
+            for field in records.PERSON_REFERENCES.get(kind.name, ()):
                 if values[field] is not None:
                     values[field] = spellings.get(key_form("person", values[field]), values[field])
-            after[(kind, records.record_key(kind, item))] = values
+            after[(kind.name, kind.key_of(item.__dict__))] = values
     return after
 
 
@@ -334,11 +314,10 @@ def _dump_document(store: Store) -> dict[str, Any]:
     return {
         "format": DOCUMENT_FORMAT,
         "organization": records.read_organization(store).model_dump(),
-        "departments": records.plain_records(store, "department"),
-        "people": records.plain_records(store, "person"),
-        "consultants": records.plain_records(store, "consultant"),
-        "policies": records.plain_records(store, "policy"),
-        "channels": records.plain_records(store, "channel"),
+        **{
+            kind.collection: records.plain_records(store, kind.name)
+            for kind in RECORD_KINDS.values()
+        },
     }
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from inventory.kinds import KINDS, Kind
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 
 #: Sortable columns and the SQL expression each one sorts by.
@@ -485,84 +486,52 @@ class RecordListing:
         return f"SELECT r.id, {self.key_sql}, r.revision, {self.columns} {self.source}"
 
 
+def _listing(kind: Kind) -> RecordListing:
+    """A kind's list, from its fields with a `column` and the fields that count its users."""
+    columns, joins, fields, sorts = [], [], [], {}
+    for number, spec in enumerate(kind.fields):
+        if spec.column is None:
+            continue
+        value = f"r.{spec.name}"
+        if spec.stored == "reference":
+            target = KINDS[spec.refers_to or ""]
+            alias = f"j{number}"
+            joins.append(f"LEFT JOIN {target.table} {alias} ON {alias}.id = r.{spec.db_column}")
+            value = f"{alias}.{target.key[0]}"
+        columns.append(value)
+        fields.append(spec.name)
+        if spec.column.sort is not None:
+            sorts[spec.name] = spec.column.sort
+        elif spec.stored == "reference":
+            sorts[spec.name] = f"{value} IS NULL, {value} COLLATE NOCASE"
+        elif spec.widget == "date":
+            sorts[spec.name] = f"{value} IS NULL, {value}"
+        elif spec.stored != "json":
+            sorts[spec.name] = value
+    key_sql = " || '/' || ".join(f"r.{name}" for name in kind.key)
+    return RecordListing(
+        kind=kind.name,
+        columns=", ".join(columns),
+        source=" ".join([f"FROM {kind.table} r", *joins]),
+        fields=fields,
+        key_sql=f"lower({key_sql})" if kind.folded_key else key_sql,
+        sorts=sorts,
+        default_sort=kind.key[0],
+        # one count per using field, not one of distinct users: each is an index-only
+        # GROUP BY (departments' reporting and linked channels: 5 ms a page at 100,000
+        # channels; a UNION of both took 65 ms)
+        counts={
+            usage.field.counted.name: usage.pairs_sql
+            for usage in kind.used_by
+            if usage.field.counted is not None
+        },
+        json_fields=tuple(f.name for f in kind.fields if f.column and f.stored == "json"),
+        bool_fields=tuple(f.name for f in kind.fields if f.column and f.stored == "bool"),
+    )
+
+
 RECORD_LISTINGS: dict[str, RecordListing] = {
-    "person": RecordListing(
-        kind="person",
-        columns="r.email, r.name, d.name, r.employment",
-        source="FROM people r LEFT JOIN departments d ON d.id = r.department_id",
-        fields=["email", "name", "department", "employment"],
-        key_sql="lower(r.email)",
-        sorts={
-            "email": "lower(r.email)",
-            "name": "r.name COLLATE NOCASE",
-            "department": "d.name IS NULL, d.name COLLATE NOCASE",
-            "employment": "r.employment",
-        },
-        default_sort="email",
-        counts={
-            "owns": "SELECT owner_id AS used, id AS user FROM channels WHERE owner_id IN ({ids})",
-            "backs_up": """SELECT backup_owner_id AS used, id AS user FROM channels
-                           WHERE backup_owner_id IN ({ids})""",
-        },
-    ),
-    "department": RecordListing(
-        kind="department",
-        columns="r.name, r.function, r.social_access",
-        source="FROM departments r",
-        fields=["name", "function", "social_access"],
-        key_sql="r.name",
-        sorts={"name": "r.name", "function": "r.function", "social_access": "r.social_access"},
-        default_sort="name",
-        counts={
-            "people": """SELECT department_id AS used, id AS user FROM people
-                         WHERE department_id IN ({ids})""",
-            # two counts, not one of distinct channels: each is an index-only GROUP BY
-            # (5 ms a page at 100,000 channels; a UNION of both took 65 ms)
-            "reports": """SELECT reporting_department_id AS used, id AS user FROM channels
-                          WHERE reporting_department_id IN ({ids})""",
-            "linked": """SELECT department_id AS used, channel_id AS user
-                         FROM channel_departments WHERE department_id IN ({ids})""",
-        },
-    ),
-    "consultant": RecordListing(
-        kind="consultant",
-        columns="r.name, r.kind, r.knowledge_transfer, r.deliverables, r.contract_end_on",
-        source="FROM consultants r",
-        fields=["name", "kind", "knowledge_transfer", "deliverables", "contract_end_on"],
-        key_sql="r.name",
-        sorts={
-            "name": "r.name",
-            "kind": "r.kind",
-            "knowledge_transfer": "r.knowledge_transfer",
-            "contract_end_on": "r.contract_end_on IS NULL, r.contract_end_on",
-        },
-        default_sort="name",
-        counts={
-            "channels": """SELECT consultant_id AS used, channel_id AS user
-                           FROM channel_consultants WHERE consultant_id IN ({ids})""",
-        },
-        json_fields=("deliverables",),
-        bool_fields=("knowledge_transfer",),
-    ),
-    "policy": RecordListing(
-        kind="policy",
-        columns="r.version, r.title, r.status, r.legal_reviewed_on, r.next_review_on",
-        source="FROM policies r",
-        fields=["version", "title", "status", "legal_reviewed_on", "next_review_on"],
-        key_sql="r.version",
-        sorts={
-            "version": "r.version",
-            "title": "r.title COLLATE NOCASE",
-            "status": "r.status",
-            "legal_reviewed_on": "r.legal_reviewed_on IS NULL, r.legal_reviewed_on",
-            "next_review_on": "r.next_review_on IS NULL, r.next_review_on",
-        },
-        default_sort="version",
-        counts={
-            "channels": """SELECT policy_id AS used, id AS user FROM channels
-                           WHERE policy_id IN ({ids})""",
-        },
-    ),
+    kind.name: _listing(kind) for kind in KINDS.values() if kind.listed
 }
 
 
@@ -649,5 +618,5 @@ def record_position(conn: sqlite3.Connection, query: RecordQuery, key: str) -> i
                        row_number() OVER ({_record_order(query)}) - 1 AS position
                 {listing.source})
               WHERE key = ?"""
-    row = conn.execute(sql, [key.lower() if query.kind == "person" else key]).fetchone()
+    row = conn.execute(sql, [key.lower() if KINDS[query.kind].folded_key else key]).fetchone()
     return None if row is None else int(row[0])

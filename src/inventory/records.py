@@ -17,15 +17,13 @@ from inventory.history import (
     restore_row,
     row_key,
 )
+from inventory.kinds import KINDS, ORGANIZATION, RECORD_KINDS, Field, Kind
 from inventory.models import (
     Channel,
-    Consultant,
     Department,
     Organization,
     Person,
-    Policy,
     Record,
-    channel_id,
     clean_text,
     key_form,
 )
@@ -65,96 +63,61 @@ def read_organization(store: Store) -> Organization:
     return Organization(name=organization_name(store.conn))
 
 
-_SELECTS = {
-    "department": (
-        "SELECT name, function, social_access, revision FROM departments",
-        "name = ?",
-        "name",
-    ),
-    "person": (
-        """SELECT p.email, p.name, d.name AS department, p.employment, p.revision
-           FROM people p LEFT JOIN departments d ON d.id = p.department_id""",
-        "p.email = ? COLLATE NOCASE",
-        "lower(p.email), p.email",
-    ),
-    "consultant": (
-        """SELECT name, kind, knowledge_transfer, deliverables, contract_end_on, revision
-           FROM consultants""",
-        "name = ?",
-        "name",
-    ),
-    "policy": (
-        """SELECT version, title, status, legal_reviewed_on, next_review_on, revision
-           FROM policies""",
-        "version = ?",
-        "version",
-    ),
-    "channel": (
-        """SELECT c.id, c.platform, c.handle, c.name, c.url, c.status,
-               o.email AS owner, b.email AS backup_owner, d.name AS reporting_department,
-               c.credentials_holder, p.version AS policy, c.weekly_hours, c.last_post_on,
-               c.goals, c.notes, c.revision
-           FROM channels c
-           LEFT JOIN people o ON o.id = c.owner_id
-           LEFT JOIN people b ON b.id = c.backup_owner_id
-           LEFT JOIN departments d ON d.id = c.reporting_department_id
-           LEFT JOIN policies p ON p.id = c.policy_id""",
-        "c.platform = ? AND c.handle = ?",
-        "c.platform, c.handle",
-    ),
-}
+def _linked(
+    store: Store, kind: Kind, owner_ids: list[int] | None
+) -> dict[str, dict[int, list[Any]]]:
+    """Every linked list of the kind's records (all, or those of `owner_ids`): field name ->
+    owner id -> items in list order."""
+    lists: dict[str, dict[int, list[Any]]] = {}
+    for spec in kind.links:
+        link = spec.link
+        assert link is not None
+        target = KINDS[spec.refers_to or ""]
+        where, params = "", []
+        if owner_ids is not None:
+            where = f"WHERE l.{link.owner_column} IN ({','.join('?' * len(owner_ids))})"
+            params = owner_ids
+        extras = "".join(f", l.{extra}" for extra in link.extras)
+        items: dict[int, list[Any]] = {}
+        for owner, key, *more in store.conn.execute(
+            f"""SELECT l.{link.owner_column}, t.{target.key[0]}{extras} FROM {link.table} l
+                JOIN {target.table} t ON t.id = l.{link.target_column} {where}
+                ORDER BY l.{link.owner_column}, l.position""",
+            params,
+        ):
+            item: Any = key
+            if link.item_key is not None:
+                item = {link.item_key: key, **dict(zip(link.extras, more, strict=True))}
+            items.setdefault(owner, []).append(item)
+        lists[spec.name] = items
+    return lists
 
 
-def _channel_links(
-    store: Store, channel_ids: list[int] | None
-) -> tuple[dict[int, list[str]], dict[int, list[dict[str, str]]]]:
-    where, params = "", []
-    if channel_ids is not None:
-        where = f"WHERE channel_id IN ({','.join('?' * len(channel_ids))})"
-        params = channel_ids
-    departments: dict[int, list[str]] = {}
-    for channel, name in store.conn.execute(
-        f"""SELECT cd.channel_id, d.name FROM channel_departments cd
-            JOIN departments d ON d.id = cd.department_id {where}
-            ORDER BY cd.channel_id, cd.position""",
-        params,
-    ):
-        departments.setdefault(channel, []).append(name)
-    consultants: dict[int, list[dict[str, str]]] = {}
-    for channel, name, role in store.conn.execute(
-        f"""SELECT cc.channel_id, k.name, cc.role FROM channel_consultants cc
-            JOIN consultants k ON k.id = cc.consultant_id {where}
-            ORDER BY cc.channel_id, cc.position""",
-        params,
-    ):
-        consultants.setdefault(channel, []).append({"consultant": name, "role": role})
-    return departments, consultants
-
-
-def _plain_rows(store: Store, kind: str, key: str | None = None) -> list[tuple[dict, int]]:
+def _plain_rows(store: Store, kind_name: str, key: str | None = None) -> list[tuple[dict, int]]:
     """Records as the plain values a document holds (field order of the model), with
     their revisions; no model is built, so reading 100,000 channels stays cheap."""
-    select, where, order = _SELECTS[kind]
+    kind = KINDS[kind_name]
+    select, where, order = kind.select
     if key is None:
         rows = _rows(store.conn, f"{select} ORDER BY {order}")
     else:
-        stored = stored_key(store, kind, key)
+        stored = stored_key(store, kind_name, key)
         if stored is None:
             return []
-        rows = _rows(store.conn, f"{select} WHERE {where}", split_key(kind, stored))
-    if kind == "channel":
-        departments, consultants = _channel_links(
-            store, None if key is None else [r["id"] for r in rows]
-        )
+        rows = _rows(store.conn, f"{select} WHERE {where}", kind.split_key(stored))
+    if kind.links:
+        linked = _linked(store, kind, None if key is None else [r["id"] for r in rows])
         for row in rows:
-            row["linked_departments"] = departments.get(row["id"], [])
-            row["consultants"] = consultants.get(row["id"], [])
-            row["goals"] = json.loads(row["goals"])
-    if kind == "consultant":
-        for row in rows:
-            row["knowledge_transfer"] = bool(row["knowledge_transfer"])
-            row["deliverables"] = json.loads(row["deliverables"])
-    fields = list(RECORD_MODELS[kind].model_fields)
+            for name, items in linked.items():
+                row[name] = items.get(row["id"], [])
+    for spec in kind.fields:
+        if spec.stored == "json":
+            for row in rows:
+                row[spec.name] = json.loads(row[spec.name])
+        elif spec.stored == "bool":
+            for row in rows:
+                row[spec.name] = bool(row[spec.name])
+    fields = [spec.name for spec in kind.fields]
     return [({name: row[name] for name in fields}, row["revision"]) for row in rows]
 
 
@@ -164,19 +127,15 @@ def plain_records(store: Store, kind: str) -> list[dict[str, Any]]:
 
 
 def _read(store: Store, kind: str, key: str | None = None) -> list[Loaded]:
-    model = RECORD_MODELS[kind]
+    model = KINDS[kind].model
     return [
         Loaded(model.model_validate(values), revision)
         for values, revision in _plain_rows(store, kind, key)
     ]
 
 
-_KEY_TABLES = {
-    "department": ("departments", "name"),
-    "person": ("people", "email"),
-    "consultant": ("consultants", "name"),
-    "policy": ("policies", "version"),
-}
+_SINGLE_KEYED = {name: kind for name, kind in RECORD_KINDS.items() if len(kind.key) == 1}
+"""The kinds keyed by one text column, whose keys other records refer to."""
 _LOOKUP_ALL_ABOVE = 500
 """Above this many keys a lookup reads the whole table once instead of `IN (...)`."""
 
@@ -190,19 +149,19 @@ def resolve_keys(store: Store, kind: str, keys: Iterable[str]) -> dict[str, tupl
     wanted = {key_form(kind, key) for key in keys}
     if not wanted:
         return {}
-    table, column = _KEY_TABLES[kind]
-    select = f"SELECT id, {column} FROM {table}"
+    keyed = _SINGLE_KEYED[kind]
+    select = f"SELECT id, {keyed.key[0]} FROM {keyed.table}"
     if len(wanted) > _LOOKUP_ALL_ABOVE:
         rows = store.conn.execute(select).fetchall()
     else:
         marks = ",".join("?" * len(wanted))
-        where = f"{select} WHERE {column} IN ({marks})"
+        where = f"{select} WHERE {keyed.key[0]} IN ({marks})"
         rows = store.conn.execute(where, sorted(wanted)).fetchall()
     found = {}
     for row_id, value in rows:
         if (form := key_form(kind, value)) in wanted:
             found[form] = (row_id, value)
-    if kind == "person" and len(found) < len(wanted) and len(wanted) <= _LOOKUP_ALL_ABOVE:
+    if keyed.folded_key and len(found) < len(wanted) and len(wanted) <= _LOOKUP_ALL_ABOVE:
         for row_id, value in store.conn.execute(select):
             if (form := key_form(kind, value)) in wanted:
                 found.setdefault(form, (row_id, value))
@@ -212,18 +171,10 @@ def resolve_keys(store: Store, kind: str, keys: Iterable[str]) -> dict[str, tupl
 def stored_key(store: Store, kind: str, key: str) -> str | None:
     """The canonical id of the record whose key compares equal to `key`, spelled as the
     database holds it; None when there is none."""
-    if kind not in _KEY_TABLES:
+    if kind not in _SINGLE_KEYED:
         return key
     found = resolve_keys(store, kind, [key]).get(key_form(kind, key))
     return None if found is None else found[1]
-
-
-def split_key(kind: str, key: str) -> list[str]:
-    """The natural key's column values from its canonical id."""
-    if kind == "channel":
-        platform, _, handle = key.partition("/")
-        return [platform, handle]
-    return [key]
 
 
 def list_records(store: Store, kind: str) -> list[Record]:
@@ -244,109 +195,33 @@ def list_people(store: Store) -> list[Person]:
     return cast("list[Person]", list_records(store, "person"))
 
 
-def list_consultants(store: Store) -> list[Consultant]:
-    return cast("list[Consultant]", list_records(store, "consultant"))
-
-
-def list_policies(store: Store) -> list[Policy]:
-    return cast("list[Policy]", list_records(store, "policy"))
-
-
 def list_channels(store: Store) -> list[Channel]:
     return cast("list[Channel]", list_records(store, "channel"))
 
 
-def get_channel(store: Store, key: str) -> Loaded | None:
-    return get_record(store, "channel", key)
-
-
-RECORD_MODELS: dict[str, type[Record]] = {
-    "department": Department,
-    "person": Person,
-    "consultant": Consultant,
-    "policy": Policy,
-    "channel": Channel,
-}
-
-
 def record_key(kind: str, record: Record) -> str:
     """The canonical id (inventory-document spec) of a record."""
-    return key_of_values(kind, record.__dict__)
+    return KINDS[kind].key_of(record.__dict__)
 
 
 # --- writing -------------------------------------------------------------------------------
-# Every writer takes many records so import (100,000 channels) and a form save (one) share
-# the same SQL. References are resolved by sub-select; callers check them first with
-# `reference_problems`, so a sub-select never silently yields NULL for a real key.
-
-_UPSERT_DEPARTMENT = """
-INSERT INTO departments (name, function, social_access) VALUES (:name, :function, :social_access)
-ON CONFLICT (name) DO UPDATE SET function = excluded.function,
-    social_access = excluded.social_access, revision = revision + 1
-"""
-_UPSERT_PERSON = """
-INSERT INTO people (email, name, department_id, employment)
-VALUES (:email, :name, :department_id, :employment)
-ON CONFLICT (email) DO UPDATE SET email = excluded.email, name = excluded.name,
-    department_id = excluded.department_id, employment = excluded.employment,
-    revision = revision + 1
-"""
-_UPSERT_CONSULTANT = """
-INSERT INTO consultants (name, kind, knowledge_transfer, deliverables, contract_end_on)
-VALUES (:name, :kind, :knowledge_transfer, :deliverables, :contract_end_on)
-ON CONFLICT (name) DO UPDATE SET kind = excluded.kind,
-    knowledge_transfer = excluded.knowledge_transfer, deliverables = excluded.deliverables,
-    contract_end_on = excluded.contract_end_on, revision = revision + 1
-"""
-_UPSERT_POLICY = """
-INSERT INTO policies (version, title, status, legal_reviewed_on, next_review_on)
-VALUES (:version, :title, :status, :legal_reviewed_on, :next_review_on)
-ON CONFLICT (version) DO UPDATE SET title = excluded.title, status = excluded.status,
-    legal_reviewed_on = excluded.legal_reviewed_on, next_review_on = excluded.next_review_on,
-    revision = revision + 1
-"""
-_UPSERT_CHANNEL = """
-INSERT INTO channels (platform, handle, name, url, status, owner_id, backup_owner_id,
-    reporting_department_id, credentials_holder, policy_id, weekly_hours, last_post_on,
-    goals, notes)
-VALUES (:platform, :handle, :name, :url, :status, :owner_id, :backup_owner_id,
-    :reporting_department_id, :credentials_holder, :policy_id,
-    :weekly_hours, :last_post_on, :goals, :notes)
-ON CONFLICT (platform, handle) DO UPDATE SET name = excluded.name, url = excluded.url,
-    status = excluded.status, owner_id = excluded.owner_id,
-    backup_owner_id = excluded.backup_owner_id,
-    reporting_department_id = excluded.reporting_department_id,
-    credentials_holder = excluded.credentials_holder, policy_id = excluded.policy_id,
-    weekly_hours = excluded.weekly_hours, last_post_on = excluded.last_post_on,
-    goals = excluded.goals, notes = excluded.notes, revision = revision + 1
-"""
-_CHANNEL_ID = "(SELECT id FROM channels WHERE platform = :platform AND handle = :handle)"
-_CHANNEL_REFERENCES = [
-    ("owner", "person"),
-    ("backup_owner", "person"),
-    ("reporting_department", "department"),
-    ("policy", "policy"),
-]
+# Every write takes many records so import (100,000 channels) and a form save (one) share
+# the same SQL (`Kind.upsert`). References are resolved by sub-select; callers check them
+# first with `reference_problems`, so a sub-select never silently yields NULL for a real key.
 
 
-def _params(record: Record) -> dict[str, Any]:
+def _params(kind: Kind, record: Record) -> dict[str, Any]:
     values = record.model_dump(mode="json")
-    for name, value in values.items():
-        if isinstance(value, list):
-            values[name] = json.dumps(value, ensure_ascii=False)
+    for spec in kind.fields:
+        if spec.stored == "json":
+            values[spec.name] = json.dumps(values[spec.name], ensure_ascii=False)
+        elif spec.stored == "bool":
+            values[spec.name] = int(values[spec.name])
     return values
 
 
 def write_organization(store: Store, organization: Organization) -> None:
-    store.conn.execute(
-        """INSERT INTO organization (id, name) VALUES (1, ?)
-           ON CONFLICT (id) DO UPDATE SET name = excluded.name, revision = revision + 1""",
-        [organization.name],
-    )
-
-
-def write_departments(store: Store, departments: Iterable[Department]) -> None:
-    store.conn.executemany(_UPSERT_DEPARTMENT, [_params(d) for d in departments])
+    store.conn.execute(ORGANIZATION.upsert, _params(ORGANIZATION, organization))
 
 
 class _References:
@@ -365,173 +240,133 @@ class _References:
         return found[0]
 
 
-def write_people(store: Store, people: Iterable[Person]) -> None:
-    people = list(people)
-    existing = resolve_keys(store, "person", [p.email for p in people])
-    # the same person spelled in another case: the row takes the new spelling first, so
-    # the upsert below finds it (its NOCASE unique index folds ASCII only)
-    store.conn.executemany(
-        "UPDATE people SET email = ? WHERE id = ?",
-        [
-            (p.email, found[0])
-            for p in people
-            if (found := existing.get(key_form("person", p.email))) and found[1] != p.email
-        ],
-    )
-    references = _References(store, {"department": {p.department for p in people if p.department}})
-    store.conn.executemany(
-        _UPSERT_PERSON,
-        [
-            {
-                **_params(p),
-                "department_id": references.id(
-                    "department", p.department, record_label("person", p.email), "department"
-                ),
-            }
-            for p in people
-        ],
-    )
-
-
-def write_consultants(store: Store, consultants: Iterable[Consultant]) -> None:
-    store.conn.executemany(
-        _UPSERT_CONSULTANT,
-        [{**_params(c), "knowledge_transfer": int(c.knowledge_transfer)} for c in consultants],
-    )
-
-
-def write_policies(store: Store, policies: Iterable[Policy]) -> None:
-    store.conn.executemany(_UPSERT_POLICY, [_params(p) for p in policies])
-
-
-def write_channels(store: Store, channels: list[Channel], *, fresh: bool = False) -> None:
-    """Upsert channels and their links; `fresh` says no channel had links before (a new or
-    cleared inventory), which spares 2 deletes per channel in a large import."""
+def write_records(
+    store: Store, kind_name: str, records: Iterable[Record], *, fresh: bool = False
+) -> None:
+    """Upsert records of one kind and their linked lists; `fresh` says no record had links
+    before (a new or cleared inventory), which spares the deletes in a large import."""
+    kind = KINDS[kind_name]
     conn = store.conn
-    references = _References(
-        store,
-        {
-            "person": {p for c in channels for p in (c.owner, c.backup_owner) if p},
-            "department": {
-                d for c in channels for d in (c.reporting_department, *c.linked_departments) if d
-            },
-            "policy": {c.policy for c in channels if c.policy},
-            "consultant": {link.consultant for c in channels for link in c.consultants},
-        },
-    )
+    records = list(records)
+    if kind.folded_key:
+        _respell(store, kind, records)
+    wanted: dict[str, set[str]] = {}
+    for spec in kind.references:
+        asked = wanted.setdefault(spec.refers_to or "", set())
+        for record in records:
+            asked.update(_referenced(getattr(record, spec.name), spec))
+    references = _References(store, wanted)
     params = []
-    for channel in channels:
-        label = record_label("channel", channel.key)
-        values = _params(channel)
-        for field, kind in _CHANNEL_REFERENCES:
-            values[f"{field}_id"] = references.id(kind, values[field], label, field)
+    for record in records:
+        values = _params(kind, record)
+        label = record_label(kind.name, kind.key_of(values))
+        for spec in kind.references:
+            if spec.stored == "reference":
+                values[spec.db_column] = references.id(
+                    spec.refers_to or "", values[spec.name], label, spec.name
+                )
         params.append(values)
-    conn.executemany(_UPSERT_CHANNEL, params)
-    keys = [{"platform": c.platform, "handle": c.handle} for c in channels]
-    if not fresh:
-        conn.executemany(f"DELETE FROM channel_departments WHERE channel_id = {_CHANNEL_ID}", keys)
-        conn.executemany(f"DELETE FROM channel_consultants WHERE channel_id = {_CHANNEL_ID}", keys)
-    conn.executemany(
-        f"""INSERT INTO channel_departments (channel_id, department_id, position)
-            VALUES ({_CHANNEL_ID}, :department_id, :position)""",
+    conn.executemany(kind.upsert, params)
+    keys = [{name: getattr(r, name) for name in kind.key} for r in records]
+    for spec in kind.links:
+        link = spec.link
+        assert link is not None
+        if not fresh:
+            conn.executemany(
+                f"DELETE FROM {link.table} WHERE {link.owner_column} = {kind.row_id}", keys
+            )
+        extras = "".join(f", {extra}" for extra in link.extras)
+        extra_values = "".join(f", :{extra}" for extra in link.extras)
+        rows = []
+        for key, record, values in zip(keys, records, params, strict=True):
+            label = record_label(kind.name, kind.key_of(values))
+            for position, item in enumerate(getattr(record, spec.name)):
+                row = {**key, **_link_item(link.item_key, item), "position": position}
+                row["target"] = references.id(spec.refers_to or "", row["target"], label, spec.name)
+                rows.append(row)
+        conn.executemany(
+            f"""INSERT INTO {link.table}
+                ({link.owner_column}, {link.target_column}{extras}, position)
+                VALUES ({kind.row_id}, :target{extra_values}, :position)""",
+            rows,
+        )
+
+
+def _respell(store: Store, kind: Kind, records: list[Record]) -> None:
+    """The same key spelled in another case: the row takes the new spelling first, so the
+    upsert finds it (a NOCASE unique index folds ASCII only)."""
+    column = kind.key[0]
+    existing = resolve_keys(store, kind.name, [getattr(r, column) for r in records])
+    store.conn.executemany(
+        f"UPDATE {kind.table} SET {column} = ? WHERE id = ?",
         [
-            {
-                **key,
-                "department_id": references.id(
-                    "department", name, record_label("channel", channel.key), "linked_departments"
-                ),
-                "position": position,
-            }
-            for key, channel in zip(keys, channels, strict=True)
-            for position, name in enumerate(channel.linked_departments)
+            (getattr(r, column), found[0])
+            for r in records
+            if (found := existing.get(key_form(kind.name, getattr(r, column))))
+            and found[1] != getattr(r, column)
         ],
     )
-    conn.executemany(
-        f"""INSERT INTO channel_consultants (channel_id, consultant_id, role, position)
-            VALUES ({_CHANNEL_ID}, :consultant_id, :role, :position)""",
-        [
-            {
-                **key,
-                "consultant_id": references.id(
-                    "consultant",
-                    link.consultant,
-                    record_label("channel", channel.key),
-                    "consultants",
-                ),
-                "role": link.role,
-                "position": position,
-            }
-            for key, channel in zip(keys, channels, strict=True)
-            for position, link in enumerate(channel.consultants)
-        ],
-    )
+
+
+def _link_item(item_key: str | None, item: Any) -> dict[str, Any]:
+    if item_key is None:
+        return {"target": item}
+    values = item.model_dump(mode="json")
+    return {**values, "target": values[item_key]}
 
 
 def clear_inventory(store: Store) -> None:
-    """Remove every inventory record (rules, waivers and history stay)."""
-    for table in (
-        "channel_consultants",
-        "channel_departments",
-        "channels",
-        "people",
-        "consultants",
-        "policies",
-        "departments",
-        "organization",
-    ):
-        store.conn.execute(f"DELETE FROM {table}")
+    """Remove every inventory record (rules, waivers and history stay): links first, then
+    each kind after the kinds that refer to it."""
+    for kind in reversed(KINDS.values()):
+        for spec in kind.links:
+            assert spec.link is not None
+            store.conn.execute(f"DELETE FROM {spec.link.table}")
+        store.conn.execute(f"DELETE FROM {kind.table}")
 
 
-# --- references ----------------------------------------------------------------------------
 # --- references ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class KnownKeys:
-    """Natural keys a set of records may refer to."""
+    """Natural keys a set of records may refer to: kind name -> keys in their key form
+    (`models.key_form`: case-folded e-mails)."""
 
-    departments: set[str]
-    people: set[str]  # key forms (case-folded) of e-mails
-    consultants: set[str]
-    policies: set[str]
+    keys: Mapping[str, set[str]]
+
+    def of(self, kind: str) -> set[str]:
+        return self.keys.get(kind, set())
 
     @classmethod
     def of_store(cls, store: Store, wanted: dict[str, set[str]] | None = None) -> KnownKeys:
-        """The database's keys; only those among `wanted` (collection -> keys) when given,
-        so one form save looks up its few references, not 25,000 people."""
-
-        def column(collection: str, kind: str) -> set[str]:
+        """The database's keys of every kind that is referred to; only those among
+        `wanted` (kind -> keys) when given, so one form save looks up its few references,
+        not 25,000 people."""
+        keys: dict[str, set[str]] = {}
+        for kind in _REFERENCED:
             if wanted is None:
-                table, key = _KEY_TABLES[kind]
-                return {
-                    key_form(kind, row[0])
-                    for row in store.conn.execute(f"SELECT {key} FROM {table}")
-                }
-            return set(resolve_keys(store, kind, wanted.get(collection, ())))
-
-        return cls(
-            departments=column("departments", "department"),
-            people=column("people", "person"),
-            consultants=column("consultants", "consultant"),
-            policies=column("policies", "policy"),
-        )
+                sql = f"SELECT {kind.key[0]} FROM {kind.table}"
+                keys[kind.name] = {key_form(kind.name, row[0]) for row in store.conn.execute(sql)}
+            else:
+                keys[kind.name] = set(resolve_keys(store, kind.name, wanted.get(kind.name, ())))
+        return cls(keys)
 
     @classmethod
     def referenced_by(cls, store: Store, kind: str, values: Mapping[str, Any]) -> KnownKeys:
         """Those of the database's keys that one record's values refer to."""
         wanted: dict[str, set[str]] = {}
-        for field, collection, _what in _REFERENCE_FIELDS.get(kind, []):
-            keys = _referenced(values.get(field))
-            wanted.setdefault(collection, set()).update(keys)
+        for spec in KINDS[kind].references:
+            keys = _referenced(values.get(spec.name), spec)
+            wanted.setdefault(spec.refers_to or "", set()).update(keys)
         return cls.of_store(store, wanted)
 
     def union(self, other: KnownKeys) -> KnownKeys:
-        return KnownKeys(
-            self.departments | other.departments,
-            self.people | other.people,
-            self.consultants | other.consultants,
-            self.policies | other.policies,
-        )
+        names = self.keys.keys() | other.keys.keys()
+        return KnownKeys({name: self.of(name) | other.of(name) for name in names})
+
+
+_REFERENCED = [kind for kind in KINDS.values() if kind.used_by]
 
 
 @dataclass(frozen=True)
@@ -560,28 +395,17 @@ def record_label(kind: str, key: str) -> str:
     return f"{kind} {_show(key)}"
 
 
-_REFERENCE_FIELDS = {
-    "person": [("department", "departments", "department")],
-    "channel": [
-        ("owner", "people", "person"),
-        ("backup_owner", "people", "person"),
-        ("reporting_department", "departments", "department"),
-        ("policy", "policies", "policy"),
-        ("linked_departments", "departments", "department"),
-        ("consultants", "consultants", "consultant"),
-    ],
-}
-
-
-def _referenced(value: Any) -> list[str]:
+def _referenced(value: Any, spec: Field) -> list[str]:
     """The keys a field's value refers to; tolerant of not-yet-validated input."""
     if value is None:
         return []
     if isinstance(value, str):
         return [clean_text(value)]
     values = value if isinstance(value, list) else [value]
+    item_key = spec.link.item_key if spec.link is not None else None
     keys = [
-        v.get("consultant") if isinstance(v, dict) else getattr(v, "consultant", v) for v in values
+        v.get(item_key) if isinstance(v, dict) else getattr(v, item_key, v) if item_key else v
+        for v in values
     ]
     return [clean_text(k) for k in keys if isinstance(k, str)]
 
@@ -598,11 +422,14 @@ def reference_problems(known: KnownKeys, labelled: Iterable[Labelled]) -> list[P
     """
     problems: list[Problem] = []
     for kind, label, values in labelled:
-        for field, collection, what in _REFERENCE_FIELDS.get(kind, []):
-            keys: set[str] = getattr(known, collection)
-            for key in _referenced(values.get(field)):
-                if key_form(what, key) not in keys:
-                    problems.append(Problem(label(), field, key, f"no {what} with that key exists"))
+        for spec in KINDS[kind].references:
+            target = KINDS[spec.refers_to or ""]
+            keys = known.of(target.name)
+            for key in _referenced(values.get(spec.name), spec):
+                if key_form(target.name, key) not in keys:
+                    problems.append(
+                        Problem(label(), spec.name, key, f"no {target.name} with that key exists")
+                    )
     return problems
 
 
@@ -621,29 +448,6 @@ def duplicate_problems(kind: str, keys: Iterable[str]) -> list[Problem]:
 
 
 # --- saving one record (forms) and reverting changes (undo) ----------------------------------
-
-_WRITERS: dict[str, Callable[[Store, list[Any]], None]] = {
-    "department": write_departments,
-    "person": write_people,
-    "consultant": write_consultants,
-    "policy": write_policies,
-    "channel": write_channels,
-}
-_TABLES = {
-    "organization": ("organization", "id = 1 AND ? IS NOT NULL"),
-    "department": ("departments", "name = ?"),
-    "person": ("people", "email = ? COLLATE NOCASE"),
-    "consultant": ("consultants", "name = ?"),
-    "policy": ("policies", "version = ?"),
-    "channel": ("channels", "platform = ? AND handle = ?"),
-}
-_KEY_COLUMNS = {
-    "department": ["name"],
-    "person": ["email"],
-    "consultant": ["name"],
-    "policy": ["version"],
-    "channel": ["platform", "handle"],
-}
 
 
 def _plain(record: Record | None) -> dict[str, Any] | None:
@@ -665,7 +469,7 @@ def save_record(
     """
     key = record_key(kind, record)
     with store.transaction():
-        record = _people_as_stored(store, kind, record)
+        record = _references_as_stored(store, kind, record)
         current = None
         if original_key is not None:
             current = get_record(store, kind, original_key)
@@ -688,89 +492,67 @@ def save_record(
             raise RecordError(problems)
         if current is not None and original_key is not None:
             _rename(store, kind, original_key, record)
-        _WRITERS[kind](store, [record])
+        write_records(store, kind, [record])
         log_changes(
             store, [Change(kind, key, _plain(current.record if current else None), _plain(record))]
         )
 
 
-PERSON_REFERENCES = {"channel": ("owner", "backup_owner")}
+PERSON_REFERENCES = {
+    kind.name: fields
+    for kind in RECORD_KINDS.values()
+    if (fields := tuple(f.name for f in kind.references if f.refers_to == "person"))
+}
 """Fields that name a person: their e-mail is written as the person's record spells it."""
 
 
-def _people_as_stored(store: Store, kind: str, record: Record) -> Record:
+def _references_as_stored(store: Store, kind: str, record: Record) -> Record:
     """The record with each e-mail it refers to spelled as the person is stored (a form
     may refer to `ärger@` for `Ärger@`), so its history matches what is written."""
-    fields = PERSON_REFERENCES.get(kind, ())
-    named = [getattr(record, field) for field in fields if getattr(record, field)]
-    if not named:
-        return record
-    found = resolve_keys(store, "person", named)
     update = {}
-    for field in fields:
-        value = getattr(record, field)
-        stored = found.get(key_form("person", value)) if value else None
-        if stored is not None and stored[1] != value:
-            update[field] = stored[1]
+    for spec in KINDS[kind].references:
+        target = KINDS[spec.refers_to or ""]
+        value = getattr(record, spec.name)
+        if spec.stored != "reference" or not target.folded_key or not value:
+            continue
+        found = resolve_keys(store, target.name, [value]).get(key_form(target.name, value))
+        if found is not None and found[1] != value:
+            update[spec.name] = found[1]
     return record.model_copy(update=update) if update else record
 
 
-def _rename(store: Store, kind: str, original_key: str, record: Record) -> None:
-    table, where = _TABLES[kind]
-    original_key = stored_key(store, kind, original_key) or original_key
-    columns = _KEY_COLUMNS[kind]
-    assignments = ", ".join(f"{column} = ?" for column in columns)
+def _rename(store: Store, kind_name: str, original_key: str, record: Record) -> None:
+    kind = KINDS[kind_name]
+    original_key = stored_key(store, kind_name, original_key) or original_key
+    assignments = ", ".join(f"{column} = ?" for column in kind.key)
     store.conn.execute(
-        f"UPDATE {table} SET {assignments} WHERE {where}",
-        [getattr(record, column) for column in columns] + split_key(kind, original_key),
+        f"UPDATE {kind.table} SET {assignments} WHERE {kind.where_key}",
+        [getattr(record, column) for column in kind.key] + kind.split_key(original_key),
     )
 
 
-_REFERENCES = {
-    "department": [
-        ("people", "department_id", "person", "email"),
-        ("channels", "reporting_department_id", "channel", "platform || '/' || handle"),
-        (
-            "channel_departments JOIN channels ON channels.id = channel_id",
-            "department_id",
-            "channel",
-            "platform || '/' || handle",
-        ),
-    ],
-    "person": [
-        ("channels", "owner_id", "channel", "platform || '/' || handle"),
-        ("channels", "backup_owner_id", "channel", "platform || '/' || handle"),
-    ],
-    "consultant": [
-        (
-            "channel_consultants JOIN channels ON channels.id = channel_id",
-            "consultant_id",
-            "channel",
-            "platform || '/' || handle",
-        ),
-    ],
-    "policy": [("channels", "policy_id", "channel", "platform || '/' || handle")],
-    "channel": [],
-}
-
-
-def users_of(store: Store, kind: str, key: str) -> list[str]:
+def users_of(store: Store, kind_name: str, key: str) -> list[str]:
     """Which records refer to this one, as `kind key` labels (at most 10 per reference)."""
-    table, where = _TABLES[kind]
-    key = stored_key(store, kind, key) or key
-    row = store.conn.execute(f"SELECT id FROM {table} WHERE {where}", split_key(kind, key))
+    kind = KINDS[kind_name]
+    key = stored_key(store, kind_name, key) or key
+    row = store.conn.execute(
+        f"SELECT id FROM {kind.table} WHERE {kind.where_key}", kind.split_key(key)
+    )
     found = row.fetchone()
     if found is None:
         return []
     users: list[str] = []
-    for source, column, label, label_sql in _REFERENCES[kind]:
+    for usage in kind.used_by:
+        source, column = usage.source
+        user = usage.user
+        label_sql = " || '/' || ".join(f"{user.table}.{name}" for name in user.key)
         rows = store.conn.execute(
             f"SELECT DISTINCT {label_sql} FROM {source} WHERE {column} = ? ORDER BY 1 LIMIT 11",
             [found[0]],
         ).fetchall()
-        users.extend(f"{label} {value}" for (value,) in rows[:10])
+        users.extend(f"{user.name} {value}" for (value,) in rows[:10])
         if len(rows) > 10:
-            users.append(f"more {label}s")
+            users.append(f"more {user.name}s")
     return list(dict.fromkeys(users))
 
 
@@ -793,15 +575,13 @@ def delete_record(
         )
 
 
-def _delete(store: Store, kind: str, key: str) -> None:
-    table, where = _TABLES[kind]
-    key = stored_key(store, kind, key) or key
-    store.conn.execute(f"DELETE FROM {table} WHERE {where}", split_key(kind, key))
+def _delete(store: Store, kind_name: str, key: str) -> None:
+    kind = KINDS[kind_name]
+    key = stored_key(store, kind_name, key) or key
+    store.conn.execute(f"DELETE FROM {kind.table} WHERE {kind.where_key}", kind.split_key(key))
 
 
-_KIND_ORDER = [
-    "organization", "department", "person", "consultant", "policy", "channel", "rule", "waiver",
-]  # fmt: skip
+_KIND_ORDER = [*KINDS, *ROW_TABLES]
 
 
 def revert(store: Store, changes: list[Change], *, check: bool = True) -> None:
@@ -828,15 +608,15 @@ def revert(store: Store, changes: list[Change], *, check: bool = True) -> None:
             continue
         if change.before is None:
             continue
-        if change.kind == "organization":
+        if change.kind == ORGANIZATION.name:
             write_organization(store, Organization.model_validate(change.before))
             continue
-        record = RECORD_MODELS[change.kind].model_validate(change.before)
+        record = KINDS[change.kind].model.model_validate(change.before)
         if change.after is not None:
             after_key = key_of_values(change.kind, change.after)
             if after_key != record_key(change.kind, record):
                 _rename(store, change.kind, after_key, record)
-        _WRITERS[change.kind](store, [record])
+        write_records(store, change.kind, [record])
     # the records the changes inserted go last: until every restored record points back
     # to what it referred to before, one of them may still refer to them
     for change in reversed(ordered):
@@ -856,15 +636,9 @@ def _current(store: Store, kind: str, key: str) -> dict[str, Any] | None:
 
 def key_of_values(kind: str, values: dict[str, Any]) -> str:
     """The canonical id of a record given as plain values."""
-    if kind == "organization":
-        return "organization"
     if kind in ROW_TABLES:
         return row_key(kind, *(values[column] for column in ROW_TABLES[kind][1]))
-    if kind == "channel":
-        return channel_id(values["platform"], values["handle"])
-    if kind == "person":
-        return key_form("person", values["email"])
-    return values[_KEY_COLUMNS[kind][0]]
+    return KINDS[kind].key_of(values)
 
 
 # --- snapshots (import history) ---------------------------------------------------------------
@@ -878,7 +652,7 @@ def snapshot(store: Store) -> Snapshot:
     state: Snapshot = (
         {} if organization is None else {("organization", "organization"): organization}
     )
-    for kind in RECORD_MODELS:
+    for kind in RECORD_KINDS:
         for values in plain_records(store, kind):
             state[(kind, key_of_values(kind, values))] = values
     return state

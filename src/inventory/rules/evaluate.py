@@ -7,26 +7,12 @@ from dataclasses import replace
 from datetime import date
 from operator import attrgetter
 
+from inventory.kinds import CHECKED_KINDS, KINDS, ORGANIZATION
 from inventory.rules.catalog import Rule, read_rules
 from inventory.rules.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
 from inventory.rules.sandbox import RuleSQLError, Sandbox, open_sandbox
 from inventory.rules.waivers import applies, read_waivers
 from inventory.store import Store, organization_name
-
-CHECKED_TABLES = {
-    "channels": "channels",
-    "departments": "departments",
-    "consultants": "consultants",
-    "policies": "policies",
-}
-"""`Evaluation.checked` counts every record of each table (retired channels included)."""
-
-_SUBJECT_COUNTS = {
-    "channel": "channels",
-    "department": "departments",
-    "consultant": "consultants",
-    "policy": "policies",
-}
 
 
 def evaluate_rules(
@@ -50,19 +36,19 @@ def evaluate_rules(
     with open_sandbox(store.path) as sandbox:
         conn = sandbox.conn
         organization = organization_name(conn)
-        checked = {
-            key: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for key, table in CHECKED_TABLES.items()
+        # every record of each kind, retired channels included
+        counts = {
+            kind.name: conn.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
+            for kind in CHECKED_KINDS
         }
+        checked = {KINDS[name].collection: count for name, count in counts.items()}
         rules = [rule for rule in read_rules(conn) if rule.enabled]
         waivers = {
             (entry.rule, entry.subject_id): entry.waiver
             for entry in read_waivers(conn)
             if applies(entry.waiver, as_of)
         }
-        subjects = {subject: checked[table] for subject, table in _SUBJECT_COUNTS.items()} | {
-            "organization": 1
-        }
+        subjects = counts | {ORGANIZATION.name: 1}
         evaluation = Evaluation(as_of=as_of, organization=organization, checked=checked)
         # Rules in (severity, code) order, each rule's rows in subject id order: the flags
         # come out in Flag.sort_key order without a global sort.

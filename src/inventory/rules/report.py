@@ -8,11 +8,11 @@ from __future__ import annotations
 import textwrap
 
 from inventory.baseline import Comparison
+from inventory.kinds import CHECKED_KINDS, SUBJECT_KINDS
 from inventory.printable import visible
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.catalog import Rule
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
-from inventory.rules.sandbox import SUBJECT_VIEWS
 
 WIDTH = 80
 _FLAG_INDENT = " " * 17
@@ -129,13 +129,11 @@ def check_report(
         )
     if evaluation.broken_rules:
         lines.append(f"{_plural(len(evaluation.broken_rules), 'broken rule')} not evaluated")
-    checked = evaluation.checked
-    lines.append(
-        f"checked {_plural(checked['channels'], 'channel')}, "
-        f"{_plural(checked['departments'], 'department')}, "
-        f"{_plural(checked['consultants'], 'consultant')}, "
-        f"{_plural(checked['policies'], 'policy', 'policies')}"
-    )
+    checked = [
+        _plural(evaluation.checked[kind.collection], kind.name, kind.collection)
+        for kind in CHECKED_KINDS
+    ]
+    lines.append(f"checked {', '.join(checked)}")
     return "\n".join(lines) + "\n"
 
 
@@ -176,7 +174,8 @@ def explain_rule(rule: Rule, broken: str | None) -> str:
     body = [""]
     for paragraph in visible(rule.explanation, keep_newlines=True).split("\n"):
         body.append(_fill(paragraph, "", "") if paragraph else "")
-    view = SUBJECT_VIEWS.get(rule.subject_type, "?")
+    subject = SUBJECT_KINDS.get(rule.subject_type)
+    view = subject.facts_view if subject else "?"
     sql = [
         "",
         f"Condition (SQL over {view}):",

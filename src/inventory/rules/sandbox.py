@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from inventory import settings
+from inventory.kinds import SUBJECT_KINDS
 
 RULE_TIMEOUT_SECONDS = 2.0
 """Default deadline for one rule; `INVENTORY_RULE_TIMEOUT` (seconds) overrides it."""
@@ -37,13 +38,6 @@ MAX_VALUE_BYTES = 1_000_000
 PROGRESS_STEPS = 10_000
 FETCH_BATCH = 1_000
 
-SUBJECT_VIEWS = {
-    "channel": "facts_channel",
-    "department": "facts_department",
-    "consultant": "facts_consultant",
-    "policy": "facts_policy",
-    "organization": "facts_organization",
-}
 
 SAFE_FUNCTIONS = frozenset(
     """
@@ -123,9 +117,10 @@ ONE_CHANNEL = "platform = :inventory_platform AND handle = :inventory_handle"
 
 
 def rule_sql(subject_type: str, condition: str, message: str, narrow: str = "") -> str:
-    view = SUBJECT_VIEWS.get(subject_type)
-    if view is None:
+    subject = SUBJECT_KINDS.get(subject_type)
+    if subject is None:
         raise RuleSQLError(f"unknown subject type {subject_type!r}")
+    view = subject.facts_view
     check_expression(condition, "condition")
     check_expression(message, "message")
     also = f" AND {narrow}" if narrow else ""
@@ -142,7 +137,7 @@ class Sandbox:
         self.conn = conn
 
     def count(self, subject_type: str) -> int:
-        view = SUBJECT_VIEWS[subject_type]
+        view = SUBJECT_KINDS[subject_type].facts_view
         self._guard_on()
         try:
             return self.conn.execute(f"SELECT count(*) FROM {view}").fetchone()[0]

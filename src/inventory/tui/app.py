@@ -20,6 +20,7 @@ from textual.widgets._footer import FooterKey
 from textual.worker import get_current_worker
 
 from inventory import history
+from inventory.kinds import KINDS, VIEWED_KINDS
 from inventory.listing import (
     data_version,
     ensure_search,
@@ -58,14 +59,6 @@ VIEWS: list[tuple[str, str]] = [
     ("policies", "Policies"),
     ("rules", "Rules"),
 ]
-SUBJECT_VIEWS = {
-    "channel": "channels",
-    "department": "departments",
-    "consultant": "consultants",
-    "policy": "policies",
-    "person": "people",
-}
-KIND_NAMES = {"person": "person", "department": "department", "consultant": "consultant"}
 READ_ONLY_MESSAGE = (
     "This database is read-only (its file can't be written): "
     "nothing can be added, edited, deleted, waived or undone"
@@ -237,7 +230,7 @@ class InventoryApp(App[None]):
     def reload_all(self, key: str | None = None, kind: str | None = None) -> None:
         self.total_channels = total_channels(self.store.conn)
         self.update_header()
-        target = SUBJECT_VIEWS.get(kind or "") if kind else None
+        target = _view_of(kind)
         # Only the view on screen is read now; the others when they are next shown
         # (a People list of 25,000 rows costs about a second to rebuild).
         self._stale = {view_id for view_id, _ in VIEWS}
@@ -432,7 +425,7 @@ class InventoryApp(App[None]):
         view.set_flagged_only(not view.query_state.flagged_only)
 
     def goto_subject(self, subject_type: str, subject_id: str) -> None:
-        view_id = SUBJECT_VIEWS.get(subject_type)
+        view_id = _view_of(subject_type)
         if view_id is None:
             self.notify(
                 "The organization flag is about the whole inventory (e.g. no approved policy):"
@@ -468,23 +461,25 @@ class InventoryApp(App[None]):
         return False
 
     def _choices(self, kind: str) -> Choices:
+        """The records a form of `kind` can refer to (people are searched as one types)."""
         from inventory import records
         from inventory.tui.screens.forms import Choices, PeopleLookup
 
-        if kind not in ("channel", "person"):
-            return Choices(None, [], [], [])
-        departments = [(d["name"],) * 2 for d in records.plain_records(self.store, "department")]
-        if kind == "person":
-            return Choices(None, departments, [], [])
-        return Choices(
-            people=PeopleLookup(self.store),
-            departments=departments,
-            consultants=[(c["name"],) * 2 for c in records.plain_records(self.store, "consultant")],
-            policies=[
-                (f"{p['version']} ({p['status']})", p["version"])
-                for p in records.plain_records(self.store, "policy")
-            ],
-        )
+        options = {}
+        people = None
+        for spec in KINDS[kind].references:
+            target = KINDS[spec.refers_to or ""]
+            if spec.widget == "person":
+                people = people or PeopleLookup(self.store)
+            elif target.name not in options:
+                options[target.name] = [
+                    (
+                        target.option_label.format(**values) or values[target.key[0]],
+                        values[target.key[0]],
+                    )
+                    for values in records.plain_records(self.store, target.name)
+                ]
+        return Choices(options, people)
 
     def _record_kind(self) -> str | None:
         view = self.view()
@@ -502,13 +497,12 @@ class InventoryApp(App[None]):
 
             open_rule_form(self, key)
             return
-        from inventory.records import RECORD_MODELS
-        from inventory.tui.screens.forms import DEFAULTS, FORM_FIELDS, RecordEdit, RecordForm
+        from inventory.tui.screens.forms import RecordEdit, RecordForm, form_defaults, form_fields
 
-        model = RECORD_MODELS[kind]
-        fields = FORM_FIELDS[kind](self._choices(kind))
+        model = KINDS[kind].model
+        fields = form_fields(KINDS[kind], self._choices(kind))
         if key is None:
-            initial: dict[str, Any] = dict(DEFAULTS[kind])
+            initial: dict[str, Any] = form_defaults(KINDS[kind])
             revision = None
             title = f"New {kind}"
         else:
@@ -557,7 +551,7 @@ class InventoryApp(App[None]):
         view = self.view()
         if isinstance(view, FlagsView):
             flag = view.selected_flag()
-            if flag is not None and flag.subject_type in SUBJECT_VIEWS:
+            if flag is not None and _view_of(flag.subject_type) is not None:
                 self.goto_subject(flag.subject_type, flag.subject_id)
                 self.open_form(flag.subject_type, flag.subject_id)
             return
@@ -618,7 +612,6 @@ class InventoryApp(App[None]):
             records.delete_record(self.store, kind, key, expected_revision=revision)
         except ConflictError:
             from inventory.tui.screens.conflict import DELETE, ConflictDialog
-            from inventory.tui.screens.forms import FORM_FIELDS, Choices
 
             current = records.get_record(self.store, kind, key)
             changed_by = history.last_change(self.store, kind, key)
@@ -633,9 +626,7 @@ class InventoryApp(App[None]):
                     )
                 )
                 return
-            labels = [
-                (spec.name, spec.label) for spec in FORM_FIELDS[kind](Choices(None, [], [], []))
-            ]
+            labels = [(spec.name, spec.label) for spec in KINDS[kind].fields]
 
             def chosen(choice: str | None) -> None:
                 if choice == DELETE:
@@ -794,3 +785,9 @@ def run_app(store: Store, as_of: date | None) -> None:
         InventoryApp(store, as_of).run()
     finally:
         store.close()
+
+
+def _view_of(kind: str | None) -> str | None:
+    """The view that lists records of `kind`, if any."""
+    found = VIEWED_KINDS.get(kind) if kind else None
+    return found.view if found else None

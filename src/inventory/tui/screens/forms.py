@@ -39,6 +39,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from inventory import history, models, records
+from inventory.kinds import Kind
 from inventory.listing import fold, register_fold
 from inventory.models import Record
 from inventory.printable import visible
@@ -568,103 +569,35 @@ def _number(text: str) -> Any:
 
 @dataclass(frozen=True)
 class Choices:
-    """Natural keys a form can refer to, with labels."""
+    """What a form's reference fields offer: kind -> (label, key) options; the people a
+    `person` field searches."""
 
-    people: PeopleLookup | None  # only the channel form picks people
-    departments: Options
-    consultants: Options
-    policies: Options
-
-
-def channel_fields(choices: Choices) -> list[FormField]:
-    return [
-        FormField("platform", "Platform", "select", enum_options(models.Platform), True),
-        FormField("handle", "Handle", "text", required=True, placeholder="@acme"),
-        FormField("name", "Name", "text", required=True),
-        FormField("url", "URL", "text", placeholder="https://…"),
-        FormField("status", "Status", "select", enum_options(models.ChannelStatus), True),
-        FormField("owner", "Owner", "person", people=choices.people),
-        FormField("backup_owner", "Backup owner", "person", people=choices.people),
-        FormField("reporting_department", "Reports to", "select", choices.departments),
-        FormField("linked_departments", "Linked departments", "multi", choices.departments),
-        FormField(
-            "consultants",
-            "Consultants",
-            "pairs",
-            choices.consultants,
-            choices=enum_options(models.ConsultantRole),
-        ),
-        FormField(
-            "credentials_holder",
-            "Login held by",
-            "select",
-            enum_options(models.CredentialsHolder),
-            True,
-        ),
-        FormField("policy", "Policy", "select", choices.policies),
-        FormField("weekly_hours", "Hours a week", "number", placeholder="in-house hours"),
-        FormField("last_post_on", "Last post", "date"),
-        FormField("goals", "Goals", "multi", enum_options(models.Goal)),
-        FormField("notes", "Notes", "textarea"),
-    ]
+    options: dict[str, Options] = field(default_factory=dict)
+    people: PeopleLookup | None = None
 
 
-def department_fields(choices: Choices) -> list[FormField]:
-    return [
-        FormField("name", "Name", "text", required=True),
-        FormField("function", "Function", "select", enum_options(models.Function), True),
-        FormField(
-            "social_access", "Social access", "select", enum_options(models.SocialAccess), True
-        ),
-    ]
+def form_fields(kind: Kind, choices: Choices) -> list[FormField]:
+    """A kind's form, field by field as the registry describes them."""
+    result = []
+    for spec in kind.fields:
+        enum = enum_options(getattr(models, spec.enum)) if spec.enum else []
+        targets = choices.options.get(spec.refers_to, []) if spec.refers_to else []
+        options, second = (targets, enum) if spec.widget == "pairs" else (targets or enum, [])
+        result.append(
+            FormField(
+                spec.name,
+                spec.label,
+                spec.widget,
+                options,
+                spec.required,
+                placeholder=spec.placeholder,
+                choices=second,
+                people=choices.people if spec.widget == "person" else None,
+            )
+        )
+    return result
 
 
-def person_fields(choices: Choices) -> list[FormField]:
-    return [
-        FormField("email", "E-mail", "text", required=True, placeholder="name@company.example"),
-        FormField("name", "Name", "text", required=True),
-        FormField("department", "Department", "select", choices.departments),
-        FormField("employment", "Employment", "select", enum_options(models.Employment), True),
-    ]
-
-
-def consultant_fields(choices: Choices) -> list[FormField]:
-    return [
-        FormField("name", "Name", "text", required=True),
-        FormField("kind", "Kind", "select", enum_options(models.ConsultantKind), True),
-        FormField(
-            "knowledge_transfer",
-            "Knowledge transfer",
-            "bool",
-            placeholder="trains or hands over to in-house staff",
-        ),
-        FormField("deliverables", "Deliverables", "lines"),
-        FormField("contract_end_on", "Contract ends", "date"),
-    ]
-
-
-def policy_fields(choices: Choices) -> list[FormField]:
-    return [
-        FormField("version", "Version", "text", required=True, placeholder="2027.1"),
-        FormField("title", "Title", "text", required=True),
-        FormField("status", "Status", "select", enum_options(models.PolicyStatus), True),
-        FormField("legal_reviewed_on", "Legal review", "date"),
-        FormField("next_review_on", "Next review", "date"),
-    ]
-
-
-FORM_FIELDS: dict[str, Callable[[Choices], list[FormField]]] = {
-    "channel": channel_fields,
-    "department": department_fields,
-    "person": person_fields,
-    "consultant": consultant_fields,
-    "policy": policy_fields,
-}
-
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "channel": {"status": "active", "credentials_holder": "in_house", "platform": None},
-    "department": {"function": "marketing", "social_access": "open"},
-    "person": {"employment": "employee"},
-    "consultant": {"kind": "agency", "knowledge_transfer": False},
-    "policy": {"status": "draft"},
-}
+def form_defaults(kind: Kind) -> dict[str, Any]:
+    """The values a new record's form starts with."""
+    return {spec.name: spec.form_default for spec in kind.fields if spec.form_default is not None}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -12,11 +12,13 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from inventory.kinds import CHANNEL, POLICY
 from inventory.rules.flags import Flag
 from inventory.tui.text import literal
 from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
 
 if TYPE_CHECKING:
+    from inventory.kinds import Kind
     from inventory.models import Channel, Person, Policy, Record
 
 Field = tuple[str, Text]
@@ -53,51 +55,53 @@ def person_text(email: str | None, people: Mapping[str, Person]) -> Text:
 def channel_fields(
     channel: Channel, people: Mapping[str, Person], policies: Mapping[str, Policy]
 ) -> list[Field]:
-    policy = none("no policy")
-    if channel.policy is not None:
-        policy = literal(channel.policy)
-        found = policies.get(channel.policy)
-        if found is not None:
-            policy.append(
-                f"  {found.status}", style="dim" if found.status == "approved" else "yellow"
-            )
-    consultants = Text("\n").join(
-        literal(link.consultant) + Text(f"  {link.role}", style="dim")
-        for link in channel.consultants
-    )
-    return [
-        ("Platform", Text(channel.platform)),
-        ("Handle", literal(channel.handle)),
-        ("Name", literal(channel.name)),
-        ("URL", value_text(channel.url)),
-        ("Status", Text(channel.status)),
-        ("Owner", person_text(channel.owner, people)),
-        ("Backup owner", person_text(channel.backup_owner, people)),
-        ("Reports to", value_text(channel.reporting_department)),
-        ("Linked depts", value_text(channel.linked_departments)),
-        ("Consultants", consultants if channel.consultants else none("none")),
-        ("Login held by", Text(channel.credentials_holder)),
-        ("Policy", policy),
-        ("Hours a week", value_text(channel.weekly_hours)),
-        ("Last post", value_text(channel.last_post_on)),
-        ("Goals", value_text(channel.goals)),
-        ("Notes", value_text(channel.notes)),
-    ]
+    """Every field of the channel, labelled as the registry says; people with their
+    employment, the policy with its status, consultants with their roles."""
+    shown: list[Field] = []
+    for spec in CHANNEL.fields:
+        value = getattr(channel, spec.name)
+        if spec.widget == "person":
+            text = person_text(value, people)
+        elif spec.widget == "pairs":
+            assert spec.link is not None and spec.link.item_key is not None
+            text = _pairs_text(value, spec.link.item_key, spec.link.extras)
+        elif spec.refers_to == POLICY.name:
+            text = _policy_text(value, policies)
+        elif spec.enum is not None and spec.widget == "select":
+            text = Text(value)
+        elif spec.required:
+            text = literal(value)
+        else:
+            text = value_text(value)
+        shown.append((spec.shown_as, text))
+    return shown
 
 
-def record_fields(record: Record) -> list[Field]:
-    labels = {
-        "knowledge_transfer": "Knowledge transfer",
-        "contract_end_on": "Contract ends",
-        "legal_reviewed_on": "Legal review",
-        "next_review_on": "Next review",
-        "social_access": "Social access",
-        "email": "E-mail",
-    }
-    return [
-        (labels.get(name, name.replace("_", " ").capitalize()), value_text(value))
-        for name, value in record.model_dump(mode="json").items()
-    ]
+def _policy_text(version: str | None, policies: Mapping[str, Policy]) -> Text:
+    if version is None:
+        return none("no policy")
+    text = literal(version)
+    found = policies.get(version)
+    if found is not None:
+        text.append(f"  {found.status}", style="dim" if found.status == "approved" else "yellow")
+    return text
+
+
+def _pairs_text(items: Sequence[Any], item_key: str, extras: Sequence[str]) -> Text:
+    if not items:
+        return none("none")
+    lines = []
+    for item in items:
+        values = item.model_dump(mode="json")
+        more = "".join(f"  {values[extra]}" for extra in extras)
+        lines.append(literal(values[item_key]) + Text(more, style="dim"))
+    return Text("\n").join(lines)
+
+
+def record_fields(kind: Kind, record: Record) -> list[Field]:
+    """Every field of a record, labelled as the registry says."""
+    values = record.model_dump(mode="json")
+    return [(spec.shown_as, value_text(values[spec.name])) for spec in kind.fields]
 
 
 def fields_table(fields: Sequence[Field]) -> Table:

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Select, Static
 
+from inventory.kinds import RECORD_KINDS, Kind
 from inventory.listing import (
     RECORD_LISTINGS,
     SORT_COLUMNS,
@@ -492,59 +493,30 @@ class KindSpec:
     subject_type: str | None  # flags are about records of this kind
 
 
+def kind_spec(kind: Kind) -> KindSpec:
+    """A record list's columns from the registry: the fields with a list column, then the
+    counts of the records that use each one."""
+    columns = [
+        Column(
+            spec.name,
+            spec.column.header,
+            spec.column.width,
+            spec.column.min_width or 0,
+            sortable=spec.name in RECORD_LISTINGS[kind.name].sorts,
+        )
+        for spec in kind.fields
+        if spec.column is not None
+    ]
+    columns += [
+        Column(count.name, count.header, count.width, justify="right", sortable=False)
+        for usage in kind.used_by
+        if (count := usage.field.counted) is not None
+    ]
+    return KindSpec(kind.name, kind.title, columns, kind.name if kind.subject else None)
+
+
 KINDS: dict[str, KindSpec] = {
-    "person": KindSpec(
-        "person",
-        "People",
-        [
-            Column("email", "E-mail", 32, 16),
-            Column("name", "Name", 26, 12),
-            Column("department", "Department", 26, 10),
-            Column("employment", "Employment", 10),
-            Column("owns", "Owns", 5, justify="right", sortable=False),
-            Column("backs_up", "Backs up", 8, justify="right", sortable=False),
-        ],
-        None,
-    ),
-    "department": KindSpec(
-        "department",
-        "Departments",
-        [
-            Column("name", "Name", 32, 12),
-            Column("function", "Function", 14),
-            Column("social_access", "Social access", 13),
-            Column("people", "People", 6, justify="right", sortable=False),
-            Column("reports", "Reporting", 9, justify="right", sortable=False),
-            Column("linked", "Linked", 6, justify="right", sortable=False),
-        ],
-        "department",
-    ),
-    "consultant": KindSpec(
-        "consultant",
-        "Consultants",
-        [
-            Column("name", "Name", 28, 12),
-            Column("kind", "Kind", 10),
-            Column("knowledge_transfer", "Transfer", 8),
-            Column("deliverables", "Deliverables", 34, 10, sortable=False),
-            Column("contract_end_on", "Contract ends", 13),
-            Column("channels", "Channels", 8, justify="right", sortable=False),
-        ],
-        "consultant",
-    ),
-    "policy": KindSpec(
-        "policy",
-        "Policies",
-        [
-            Column("version", "Version", 14),
-            Column("title", "Title", 34, 12),
-            Column("status", "Status", 10),
-            Column("legal_reviewed_on", "Legal review", 12),
-            Column("next_review_on", "Next review", 11),
-            Column("channels", "Channels", 8, justify="right", sortable=False),
-        ],
-        "policy",
-    ),
+    name: kind_spec(kind) for name, kind in RECORD_KINDS.items() if kind.listed
 }
 
 
@@ -664,7 +636,7 @@ class RecordsView(InventoryView):
                 message = f"This {self.record_kind} no longer exists."
             pane.show(Text(message, style="dim"))
             return
-        fields = record_fields(loaded.record)
+        fields = record_fields(RECORD_KINDS[self.record_kind], loaded.record)
         users = records.users_of(store, self.record_kind, key)
         if users:
             fields.append(("Used by", literal("\n".join(users), keep_newlines=True)))
