@@ -11,7 +11,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -357,7 +357,7 @@ def _read_text(file: str) -> str:
     raise AssertionError("unreachable")
 
 
-def write_output(text: str, output: str | None, database: Path) -> None:
+def write_output(text: str | bytes, output: str | None, database: Path) -> None:
     """Write to stdout, or to a file (atomically when it is a regular file), never over
     the database."""
     if output is None or output == "-":
@@ -446,14 +446,32 @@ def _looked_back(store: Store, at: datetime | None) -> Iterator[Store]:
 
 @main.command("dump")
 @click.argument("db")
-@click.option("-o", "--output", help="File to write (default: standard output).")
+@click.option(
+    "-o", "--output", help="File to write (default: standard output); .xlsx or .csv: a spreadsheet."
+)
 @at_option
 def dump_command(db: str, output: str | None, at: datetime | None) -> None:
     """Write DB's inventory document (with --at: as it was then)."""
     from inventory.document import dump_text
+    from inventory.spreadsheet import dump_spreadsheet
 
+    suffix = _output_type(output)
     with open_or_fail(db, create=False) as store, _looked_back(store, at) as source:
-        write_output(dump_text(source), output, store.path)
+        data = dump_text(source) if suffix is None else dump_spreadsheet(source, suffix)
+        write_output(data, output, store.path)
+
+
+def _output_type(output: str | None) -> str | None:
+    """'.csv' or '.xlsx' when the output file is a spreadsheet (by extension, any case);
+    None for JSON. Other spreadsheet types are read but not written: exit 2."""
+    from inventory.sheets import READ_TYPES, WRITE_TYPES
+
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    if suffix in WRITE_TYPES:
+        return suffix
+    if suffix in READ_TYPES:
+        fail(f"{output}: spreadsheets are written as {' or '.join(WRITE_TYPES)}, not {suffix}")
+    return None
 
 
 # --- rules: check, export, rules, waive ----------------------------------------------------
@@ -587,16 +605,22 @@ def check_command(
 def export_command(
     db: str, output: str, as_of: date | None, baseline_file: str | None, at: datetime | None
 ) -> None:
-    """Write the flags export (JSON) of DB (with --at: of the inventory as it was then)."""
+    """Write the flags export of DB: JSON, or by extension CSV or XLSX (with --at: of the
+    inventory as it was then)."""
     from inventory.baseline import compare
-    from inventory.export import export_text
+    from inventory.export import build_export, export_spreadsheet, export_text
 
     baseline = _read_baseline(baseline_file)
     with open_or_fail(db, create=False) as store, _looked_back(store, at) as source:
         evaluation = _evaluate(source, as_of or (at.date() if at else None))
     comparison = None if baseline is None else compare(evaluation.flags, baseline)
-    text = export_text(evaluation, comparison=comparison, state_at=at)
-    write_output(text, output, store.path)
+    suffix = _output_type(output)
+    if suffix is None:
+        data: str | bytes = export_text(evaluation, comparison=comparison, state_at=at)
+    else:
+        document = build_export(evaluation, datetime.now(UTC), comparison=comparison, state_at=at)
+        data = export_spreadsheet(document, suffix)
+    write_output(data, output, store.path)
     if output != "-":
         click.echo(output)
     _warn_broken(evaluation, db)

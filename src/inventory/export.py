@@ -13,6 +13,7 @@ from inventory.baseline import Comparison
 from inventory.baseline import summary as baseline_summary
 from inventory.files import write_text_file
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
+from inventory.sheets import Table, csv_text, xlsx_bytes
 
 EXPORT_FORMAT = "social-inventory-flags/1"
 SCHEMA_FILE = "flags-export.schema.json"
@@ -109,3 +110,38 @@ def write_export(path: Path | str, text: str, *, database: Path | None = None) -
     """Write the export atomically (a reader sees the old file or the new one, whole);
     never over `database` or its companion files."""
     write_text_file(Path(path), text, database=database)
+
+
+FLAGS_HEADER = (
+    "severity", "rule", "recommendation", "subject_type", "subject_id", "subject_name",
+    "message", "waived", "waiver_reason", "waiver_until",
+)  # fmt: skip
+
+
+def flags_table(document: dict[str, Any]) -> Table:
+    """The export's flags, one row each in the export's order (spreadsheets spec)."""
+    return Table(
+        "Flags",
+        FLAGS_HEADER,
+        (
+            [
+                flag["severity"],
+                flag["rule"],
+                flag["recommendation"],
+                flag["subject"]["type"],
+                flag["subject"]["id"],
+                flag["subject"]["name"],
+                flag["message"],
+                "true" if flag["waived"] else "false",
+                flag["waiver"]["reason"] if flag["waiver"] else None,
+                flag["waiver"]["until"] if flag["waiver"] else None,
+            ]
+            for flag in document["flags"]
+        ),
+    )
+
+
+def export_spreadsheet(document: dict[str, Any], suffix: str) -> str | bytes:
+    """The flags as `.csv` text or `.xlsx` bytes."""
+    table = flags_table(document)
+    return csv_text(table) if suffix == ".csv" else xlsx_bytes([table])

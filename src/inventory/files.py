@@ -6,6 +6,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import IO, Any
 
 DATABASE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 """The files SQLite keeps for a database: the file itself, its log, its shared memory
@@ -44,7 +45,7 @@ def write_error_message(path: Path | str, error: OSError) -> str:
     return f"{path} can't be written: {error.strerror or error}"
 
 
-def write_text_file(path: Path, text: str, *, database: Path | None = None) -> None:
+def write_text_file(path: Path, text: str | bytes, *, database: Path | None = None) -> None:
     """Write `text` to `path`: atomically when it is a regular file or a new path (temporary
     file + rename), straight into anything else (a FIFO, a device such as /dev/null: a
     rename would put a regular file in its place). A symbolic link is followed, so the link
@@ -58,20 +59,27 @@ def write_text_file(path: Path, text: str, *, database: Path | None = None) -> N
     if mode is not None and stat.S_ISDIR(mode):
         raise IsADirectoryError(21, "Is a directory", str(path))
     if mode is not None and not stat.S_ISREG(mode):
-        with open(target, "w", encoding="utf-8", newline="\n") as stream:
+        with _open(target, text) as stream:
             stream.write(text)
         return
     write_atomically(target, text)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def _open(path: Path | int, data: str | bytes) -> IO[Any]:
+    """Text as UTF-8 with the line ends it has; bytes (a workbook) as they are."""
+    if isinstance(data, bytes):
+        return open(path, "wb")
+    return open(path, "w", encoding="utf-8", newline="\n")
+
+
+def write_atomically(path: Path, text: str | bytes) -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path`."""
     directory = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would
         os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        with _open(handle, text) as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())

@@ -263,7 +263,9 @@ class Table:
 
 
 def formula_safe(value: str) -> str:
-    """A CSV cell no spreadsheet runs as a formula: `'` before a formula start."""
+    """A CSV cell no spreadsheet runs as a formula: `'` before a formula start. (Text that
+    itself begins with `'` and a formula start reads back without its `'`: the spec's
+    reader rule leaves no way to write it in CSV; XLSX keeps it.)"""
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
@@ -301,9 +303,21 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
 def _string_cell(sheet: object, make: type, value: str) -> object:
     cell = make(sheet)
     # assigning `value` would turn text starting with '=' into a formula: set it typed
-    cell._value = value
+    cell._value = ooxml_text(value)
     cell.data_type = "s"
     return cell
+
+
+# characters XML can't carry (and `\r`, which XML reads back as `\n`), and text that looks
+# like the escape itself
+_UNSAFE_IN_XML = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def ooxml_text(value: str) -> str:
+    """Text as an XLSX string holds it: controls as `_xHHHH_` (the OOXML escape, which
+    spreadsheet programs and calamine decode), a literal `_xHHHH_` with its `_` escaped.
+    openpyxl's own `escape` misses 0x1A-0x1F (ESC among them) and writes a damaged file."""
+    return _UNSAFE_IN_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
 def _typed_cell(sheet: object, make: type, value: Cell) -> object:

@@ -35,7 +35,17 @@ from inventory.models import (
     channel_id,
     key_form,
 )
-from inventory.sheets import Cell, Grid, SheetFileError, cell_text, number_text, read_csv
+from inventory.sheets import (
+    Cell,
+    Grid,
+    SheetFileError,
+    Table,
+    cell_text,
+    csv_text,
+    number_text,
+    read_csv,
+    xlsx_bytes,
+)
 from inventory.store import Store
 from inventory.validation import describe_error
 
@@ -652,26 +662,10 @@ def _channel(
             row.problem(fields["url"], read["url"], str(problem))
             return None
     key = channel_id(platform, handle)
-    near_key = _near_key(platform, handle)
-    if key not in existing and near.get(near_key):
-        others = ", ".join(channel_id(platform, h) for h in near[near_key])
-        row.problem(
-            fields["handle"],
-            handle,
-            f"differs from existing channel {others} only in case or a leading @; "
-            "write the handle as the inventory has it",
-        )
+    if key not in existing and not _new_handle_is_distinct(
+        row, fields, handle, platform, near, near_rows
+    ):
         return None
-    earlier = near_rows.get(near_key)
-    if earlier is not None and earlier[1] != handle:
-        row.problem(
-            fields["handle"],
-            handle,
-            f"differs from row {earlier[0]}'s handle {json.dumps(earlier[1], ensure_ascii=False)} "
-            "only in case or a leading @; they would be two channels",
-        )
-        return None
-    near_rows.setdefault(near_key, (row.number, handle))
     before = existing.get(key)
     values = dict(before) if before else {"platform": platform, "handle": handle, "name": handle}
     for name, value in read.items():
@@ -690,6 +684,39 @@ def _channel(
             value = row.cell(found) if found else values.get(name)
             row.problem(found or Column(-1, name, name), value, describe_error(item))
         return None
+
+
+def _new_handle_is_distinct(
+    row: _Row,
+    fields: dict[str, Column],
+    handle: str,
+    platform: str,
+    near: dict[tuple[str, str], list[str]],
+    near_rows: dict[tuple[str, str], tuple[int, str]],
+) -> bool:
+    """A new channel's handle must not differ from an existing channel's, or from another
+    new row's, only in case or a leading `@` (channels already in the inventory are
+    matched exactly and never conflict)."""
+    near_key = _near_key(platform, handle)
+    if near.get(near_key):
+        others = ", ".join(channel_id(platform, h) for h in near[near_key])
+        row.problem(
+            fields["handle"],
+            handle,
+            f"differs from existing channel {others} only in case or a leading @; "
+            "write the handle as the inventory has it",
+        )
+        return False
+    earlier = near_rows.setdefault(near_key, (row.number, handle))
+    if earlier[1] != handle:
+        row.problem(
+            fields["handle"],
+            handle,
+            f"differs from row {earlier[0]}'s handle {json.dumps(earlier[1], ensure_ascii=False)} "
+            "only in case or a leading @; they would be two channels",
+        )
+        return False
+    return True
 
 
 def _notes(row: _Row, base: str) -> str | None:
@@ -803,3 +830,80 @@ def read_sheet_file(path: Path) -> list[Grid]:
             raise SheetFileError(f"{path} can't be read: {error.strerror}") from None
         return [read_csv(data, path.stem, is_header)]
     return read_grids(path)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+_SHEET_KINDS = [
+    ("Departments", "department"),
+    ("People", "person"),
+    ("Consultants", "consultant"),
+    ("Policies", "policy"),
+]
+
+
+def _list_cell(items: list[str]) -> str | None:
+    """Items joined with `; `. One item holding a comma gets a trailing `;`, so that the
+    reader (which splits at commas when a cell holds no `;`) keeps it whole."""
+    if not items:
+        return None
+    text = "; ".join(items)
+    return f"{text};" if ";" not in text and "," in text else text
+
+
+def _sheet_value(field: str, value: Any) -> Cell:
+    if value is None or value == "":
+        return None
+    if field == "consultants":
+        return _list_cell([f"{link['consultant']} ({link['role']})" for link in value])
+    if isinstance(value, list):
+        return _list_cell([str(item) for item in value])
+    if field.endswith("_on") and isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return date.fromisoformat(value)
+    return value
+
+
+def channel_table(store: Store) -> Table:
+    """The channels under the first header of each field (the alias table), in key order."""
+    fields = channel_fields()
+    return Table(
+        "Channels",
+        [ALIASES[name][0] for name in fields],
+        (
+            [_sheet_value(name, channel[name]) for name in fields]
+            for channel in records.plain_records(store, "channel")
+        ),
+    )
+
+
+def _record_table(store: Store, title: str, kind: str) -> Table:
+    fields = list(records.RECORD_MODELS[kind].model_fields)
+    return Table(
+        title,
+        [name.replace("_", " ").capitalize() for name in fields],
+        (
+            [_sheet_value(name, values[name]) for name in fields]
+            for values in records.plain_records(store, kind)
+        ),
+    )
+
+
+def inventory_tables(store: Store) -> list[Table]:
+    """One table per record kind, channels first, the organization last."""
+    organization = records.read_organization(store).model_dump()
+    return [
+        channel_table(store),
+        *(_record_table(store, title, kind) for title, kind in _SHEET_KINDS),
+        Table(
+            "Organization",
+            [name.replace("_", " ").capitalize() for name in organization],
+            [[_sheet_value(name, value) for name, value in organization.items()]],
+        ),
+    ]
+
+
+def dump_spreadsheet(store: Store, suffix: str) -> str | bytes:
+    """`dump -o FILE.csv` (the channels) or `-o FILE.xlsx` (every record kind)."""
+    if suffix == ".csv":
+        return csv_text(channel_table(store))
+    return xlsx_bytes(inventory_tables(store))
