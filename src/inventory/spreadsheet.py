@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from inventory import records
+from inventory.kinds import ORGANIZATION, RECORD_KINDS, Kind
 from inventory.models import (
     Channel,
     ChannelStatus,
@@ -834,14 +835,6 @@ def read_sheet_file(path: Path) -> list[Grid]:
 
 # --- writing ---------------------------------------------------------------------------------
 
-_SHEET_KINDS = [
-    ("Departments", "department"),
-    ("People", "person"),
-    ("Consultants", "consultant"),
-    ("Policies", "policy"),
-]
-
-
 def _list_cell(items: list[str]) -> str | None:
     """Items joined with `; `. One item holding a comma gets a trailing `;`, so that the
     reader (which splits at commas when a cell holds no `;`) keeps it whole."""
@@ -876,27 +869,29 @@ def channel_table(store: Store) -> Table:
     )
 
 
-def _record_table(store: Store, title: str, kind: str) -> Table:
-    fields = list(records.RECORD_MODELS[kind].model_fields)
+def _record_table(store: Store, kind: Kind) -> Table:
+    """A kind's records under its fields' labels (as forms show them)."""
+    names = list(kind.model.model_fields)
     return Table(
-        title,
-        [name.replace("_", " ").capitalize() for name in fields],
+        kind.title,
+        [kind.field(name).label for name in names],
         (
-            [_sheet_value(name, values[name]) for name in fields]
-            for values in records.plain_records(store, kind)
+            [_sheet_value(name, values[name]) for name in names]
+            for values in records.plain_records(store, kind.name)
         ),
     )
 
 
 def inventory_tables(store: Store) -> list[Table]:
-    """One table per record kind, channels first, the organization last."""
+    """One table per record kind: channels first, then the others, the organization last."""
     organization = records.read_organization(store).model_dump()
+    others = [k for k in RECORD_KINDS.values() if k.name != "channel"]
     return [
         channel_table(store),
-        *(_record_table(store, title, kind) for title, kind in _SHEET_KINDS),
+        *(_record_table(store, kind) for kind in others),
         Table(
-            "Organization",
-            [name.replace("_", " ").capitalize() for name in organization],
+            ORGANIZATION.title,
+            [ORGANIZATION.field(name).label for name in organization],
             [[_sheet_value(name, value) for name, value in organization.items()]],
         ),
     ]
