@@ -835,6 +835,7 @@ def read_sheet_file(path: Path) -> list[Grid]:
 
 # --- writing ---------------------------------------------------------------------------------
 
+
 def _list_cell(items: list[str]) -> str | None:
     """Items joined with `; `. One item holding a comma gets a trailing `;`, so that the
     reader (which splits at commas when a cell holds no `;`) keeps it whole."""
