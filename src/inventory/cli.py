@@ -181,21 +181,32 @@ def main(ctx: click.Context) -> None:
         ctx.invoke(ui)
 
 
+ui_fail_on_option = click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default="error",
+    show_default=True,
+    help="The Overview's gate: what `check --fail-on` would fail on.",
+)
+
+
 @main.command("ui", hidden=True)
 @click.argument("db", required=False)
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date.")
-def ui(db: str | None, as_of: datetime | None) -> None:
+@ui_fail_on_option
+def ui(db: str | None, as_of: datetime | None, fail_on: str) -> None:
     """Open the full-screen UI on DB."""
     from inventory.tui.app import run_app
 
     store = open_or_fail(db or default_db(), create=True)
     store.source = "ui"
-    run_app(store, as_of=as_of.date() if as_of else None)
+    run_app(store, as_of=as_of.date() if as_of else None, fail_on=fail_on)
 
 
 @main.command("demo")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date.")
-def demo(as_of: datetime | None) -> None:
+@ui_fail_on_option
+def demo(as_of: datetime | None, fail_on: str) -> None:
     """Open the UI on a fresh temporary copy of the shipped sample."""
     import tempfile
 
@@ -207,7 +218,7 @@ def demo(as_of: datetime | None) -> None:
         build_sample(path)
         store = open_or_fail(str(path), create=False)
         store.source = "ui"
-        run_app(store, as_of=as_of.date() if as_of else None)
+        run_app(store, as_of=as_of.date() if as_of else None, fail_on=fail_on)
 
 
 @main.command("import")

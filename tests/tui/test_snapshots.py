@@ -136,3 +136,13 @@ def test_conflict_dialog(snap_compare, sample_store, make_app, monkeypatch):
 
 def test_small_terminal_people(snap_compare, sample_store, make_app):
     assert snap_compare(make_app(sample_store), terminal_size=(80, 24), run_before=keys("3"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+def test_overview_on_the_sample(snap_compare, sample_store, make_app, size):
+    assert snap_compare(make_app(sample_store), terminal_size=size, run_before=keys("0"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+def test_overview_on_an_empty_inventory(snap_compare, empty_store, make_app, size):
+    assert snap_compare(make_app(empty_store), terminal_size=size, run_before=keys("0"))

@@ -39,6 +39,7 @@ from inventory.tui.screens.dialogs import (
 )
 from inventory.tui.state import Evaluated, FlagIndex, empty_evaluation, evaluate
 from inventory.tui.text import literal
+from inventory.tui.widgets.overview import OverviewView
 from inventory.tui.widgets.views import (
     ChannelsView,
     FlagsView,
@@ -59,6 +60,8 @@ VIEWS: list[tuple[str, str]] = [
     ("policies", "Policies"),
     ("rules", "Rules"),
 ]
+OVERVIEW = ("overview", "Overview")
+"""Key 0: not numbered with the others, and not the first screen (Channels is)."""
 READ_ONLY_MESSAGE = (
     "This database is read-only (its file can't be written): "
     "nothing can be added, edited, deleted, waived or undone"
@@ -80,7 +83,7 @@ class InventoryHeader(Static):
 
 #: Below this width the tabs, header and footer use their compact forms.
 NARROW = 100
-SHORT_LABELS = {"departments": "Depts"}
+SHORT_LABELS = {"departments": "Depts", "consultants": "Consult."}
 #: Keys the footer leaves out when narrow (they stay in help and the command palette).
 NARROW_FOOTER_HIDDEN = {"export", "undo"}
 
@@ -90,11 +93,12 @@ class ViewTabs(Static):
 
     def show(self, current: str, narrow: bool = False) -> None:
         text = Text()
-        for number, (view_id, label) in enumerate(VIEWS, start=1):
+        numbered = [(str(number), *view) for number, view in enumerate(VIEWS, start=1)]
+        for number, view_id, label in [*numbered, ("0", *OVERVIEW)]:
             style = "bold reverse" if view_id == current else ""
-            if narrow:  # " 1 Channels  2 Flags … 7 Rules " fits in 80 columns
+            if narrow:  # " 1 Channels 2 Flags … 7 Rules 0 Overview" fits in 80 columns
                 text.append(f" {number}", style=style or "cyan")
-                text.append(f" {SHORT_LABELS.get(view_id, label)} ", style=style)
+                text.append(f" {SHORT_LABELS.get(view_id, label)}", style=style)
                 continue
             text.append(f" {number} ", style=style or "cyan")
             text.append(f"{label} ", style=style)
@@ -160,12 +164,21 @@ class InventoryApp(App[None]):
             Binding(str(number), f"view('{view_id}')", label, show=False, id=f"view.{view_id}")
             for number, (view_id, label) in enumerate(VIEWS, start=1)
         ],
+        Binding("0", "view('overview')", "Overview", show=False, id="view.overview"),
     ]
 
-    def __init__(self, store: Store, as_of: date | None = None, *, show_path: bool = True):
+    def __init__(
+        self,
+        store: Store,
+        as_of: date | None = None,
+        *,
+        show_path: bool = True,
+        fail_on: str = "error",
+    ):
         super().__init__()
         self.store = store
         self.as_of = as_of or date.today()
+        self.fail_on = fail_on  # what the Overview's gate applies, as `check --fail-on`
         self.show_path = show_path
         self.flags = FlagIndex.of(empty_evaluation(store, self.as_of))
         self.evaluated = False
@@ -201,6 +214,7 @@ class InventoryApp(App[None]):
             yield RecordsView("consultant", id="consultants")
             yield RecordsView("policy", id="policies")
             yield RulesView(id="rules")
+            yield OverviewView(id="overview")
         yield InventoryFooter()
 
     @property
@@ -233,7 +247,7 @@ class InventoryApp(App[None]):
         target = _view_of(kind)
         # Only the view on screen is read now; the others when they are next shown
         # (a People list of 25,000 rows costs about a second to rebuild).
-        self._stale = {view_id for view_id, _ in VIEWS}
+        self._stale = {view_id for view_id, _ in [*VIEWS, OVERVIEW]}
         if target is not None and target != self.current_view:
             self._pending_key[target] = key
         self._refresh_view(self.current_view, key if target == self.current_view else None)
@@ -424,6 +438,34 @@ class InventoryApp(App[None]):
         view = cast(ChannelsView, self.view("channels"))
         view.set_flagged_only(not view.query_state.flagged_only)
 
+    def show_flags(
+        self,
+        *,
+        severity: str | None = None,
+        recommendation: int | None = None,
+        only: set[tuple[str, str, str]] | None = None,
+        label: str = "",
+    ) -> None:
+        """The Flags view showing the open (unwaived) flags of a severity, a recommendation,
+        or only the given flags (rule, subject type, subject id), named `label`."""
+        self.action_view("flags")
+        cast(FlagsView, self.view("flags")).show_only(
+            severity=severity,
+            recommendation=recommendation,
+            waived="unwaived",
+            only=None if only is None else (label, frozenset(only)),
+        )
+        if only is not None:  # the Flags status is cut at 80 columns: say it here too
+            self.notify(f"Showing only {label}; escape shows every flag", markup=False)
+
+    def show_owner_channels(self, email: str) -> None:
+        """The Channels view filtered to one owner's flagged channels."""
+        self.action_view("channels")
+        view = cast(ChannelsView, self.view("channels"))
+        view.query_one("#channel-filter", Input).value = email
+        view.apply_filter_now()
+        view.set_flagged_only(True)
+
     def goto_subject(self, subject_type: str, subject_id: str) -> None:
         view_id = _view_of(subject_type)
         if view_id is None:
@@ -448,7 +490,7 @@ class InventoryApp(App[None]):
         if action == "waive":
             return self.current_view == "flags"
         if action in ("new", "delete"):
-            return self.current_view not in ("flags",)
+            return self.current_view not in ("flags", "overview")
         return True
 
     # --- records -------------------------------------------------------------------------
@@ -761,6 +803,11 @@ class InventoryApp(App[None]):
                 f"Switch to the {label} view",
                 lambda v=view_id: self.action_view(v),
             )
+        yield SystemCommand(
+            "View: Overview (0)",
+            "Where the inventory stands on each recommendation, and how that changed",
+            lambda: self.action_view("overview"),
+        )
         for title, help_text, callback in [
             (
                 "Filter channels (/)",
@@ -779,10 +826,10 @@ class InventoryApp(App[None]):
             yield SystemCommand(title, help_text, callback)
 
 
-def run_app(store: Store, as_of: date | None) -> None:
+def run_app(store: Store, as_of: date | None, fail_on: str = "error") -> None:
     """Run the UI on `store` until the user quits."""
     try:
-        InventoryApp(store, as_of).run()
+        InventoryApp(store, as_of, fail_on=fail_on).run()
     finally:
         store.close()
 

@@ -339,12 +339,37 @@ class FlagsView(InventoryView):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sort_next", "Sort", id="flags.sort"),
         Binding("i", "explain", "Explain", id="flags.explain"),
+        Binding("escape", "show_all", "All flags", show=False, id="flags.all"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sort = "severity"
         self.descending = False
+        # flags picked elsewhere (the Overview's "new since", a channel's flags): their
+        # (rule, subject type, subject id) and what to call them; None shows every flag
+        self.only: tuple[str, frozenset[tuple[str, str, str]]] | None = None
+
+    def show_only(
+        self,
+        *,
+        severity: str | None = None,
+        recommendation: int | None = None,
+        waived: str | None = None,
+        only: tuple[str, frozenset[tuple[str, str, str]]] | None = None,
+    ) -> None:
+        """Filter the list: the selects to these values (None: all), and `only` these flags."""
+        self.only = only
+        with self.prevent(Select.Changed):
+            for name, value in (
+                ("severity", severity),
+                ("recommendation", recommendation),
+                ("waived", waived),
+            ):
+                self.query_one(f"#flags-{name}", Select).value = (
+                    Select.NULL if value is None else value
+                )
+        self.reload()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="flags-bar", classes="view-bar"):
@@ -381,10 +406,12 @@ class FlagsView(InventoryView):
         severity = self.query_one("#flags-severity", Select).value
         recommendation = self.query_one("#flags-recommendation", Select).value
         waived = self.query_one("#flags-waived", Select).value
+        only = None if self.only is None else self.only[1]
         flags = [
             f
             for f in self.inventory.flags.evaluation.flags
-            if (severity is Select.NULL or f.severity == severity)
+            if (only is None or (f.rule, f.subject_type, f.subject_id) in only)
+            and (severity is Select.NULL or f.severity == severity)
             and (recommendation is Select.NULL or f.recommendation == recommendation)
             and (waived is Select.NULL or f.waived == (waived == "waived"))
         ]
@@ -406,6 +433,8 @@ class FlagsView(InventoryView):
         table.set_source(ListSource(flags), cursor=position)
         total = len(self.inventory.flags.evaluation.flags)
         status = Text(f"{len(flags)} of {total} flags" if len(flags) != total else f"{total} flags")
+        if self.only is not None:  # first: the status is cut at the right when narrow
+            status = literal(f"only {self.only[0]} (escape: all): ", "bold yellow") + status
         broken = self.inventory.flags.evaluation.broken_rules
         if broken:
             status.append(f"  {len(broken)} broken rule(s)", style="bold red")
@@ -461,6 +490,9 @@ class FlagsView(InventoryView):
     @on(Select.Changed)
     def _filter(self) -> None:
         self.reload()
+
+    def action_show_all(self) -> None:
+        self.show_only()
 
     def action_sort_next(self) -> None:
         order = list(FLAG_SORTS)

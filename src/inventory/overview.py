@@ -1,0 +1,198 @@
+"""Where the inventory stands and how that changed: what the Overview (key 0) shows.
+
+The current figures come from the latest evaluation; the past ones (the weekly trend, the
+change against 30 days ago, new and resolved since a date) from evaluating the inventory
+as it was, rebuilt from the history (`inventory.lookback`). No Textual here.
+
+"Open" flags are the unwaived ones: those `check` counts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from inventory.baseline import Identity, identity
+from inventory.rules.builtin import RECOMMENDATIONS
+from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
+from inventory.store import Store
+
+TREND_WEEKS = 12
+CHANGE_DAYS = 30
+TOP = 10
+FAIL_ON_LEVELS = ("error", "warning", "info", "never")
+
+
+@dataclass(frozen=True)
+class GateCondition:
+    """One reason `check --fail-on` fails: open flags of one severity."""
+
+    severity: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One recommendation: its open flags by severity."""
+
+    number: int
+    title: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """An owner or a channel, with its number of open flags."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PastState:
+    """The open flags of the inventory as it was at `moment` (evaluated as of its date)."""
+
+    moment: datetime
+    flags: tuple[Flag, ...]
+
+    @property
+    def open_count(self) -> int:
+        return len(self.flags)
+
+    def by_recommendation(self) -> Counter[int]:
+        return Counter(flag.recommendation for flag in self.flags)
+
+
+def open_flags(flags: Iterable[Flag]) -> list[Flag]:
+    return [flag for flag in flags if not flag.waived]
+
+
+def gate(evaluation: Evaluation, fail_on: str) -> list[GateCondition]:
+    """What makes `check --fail-on fail_on` exit 1; empty when it passes."""
+    if fail_on == "never":
+        return []
+    counts = Counter(flag.severity for flag in open_flags(evaluation.flags))
+    threshold = SEVERITY_ORDER[fail_on]
+    return [
+        GateCondition(severity, counts[severity])
+        for severity, rank in SEVERITY_ORDER.items()
+        if rank <= threshold and counts[severity]
+    ]
+
+
+def bars(evaluation: Evaluation) -> list[Bar]:
+    counts: dict[int, Counter[str]] = {number: Counter() for number in RECOMMENDATIONS}
+    for flag in open_flags(evaluation.flags):
+        counts.setdefault(flag.recommendation, Counter())[flag.severity] += 1
+    return [
+        Bar(number, RECOMMENDATIONS[number], {s: counts[number][s] for s in SEVERITY_ORDER})
+        for number in RECOMMENDATIONS
+    ]
+
+
+def _ranked(counts: Counter[str], labels: dict[str, str]) -> list[Ranked]:
+    order = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [Ranked(key, labels.get(key, key), count) for key, count in order[:TOP]]
+
+
+def top_channels(evaluation: Evaluation) -> list[Ranked]:
+    """The channels with the most open flags (ties by id)."""
+    counts: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for flag in open_flags(evaluation.flags):
+        if flag.subject_type == "channel":
+            counts[flag.subject_id] += 1
+            names[flag.subject_id] = flag.subject_name
+    return _ranked(counts, names)
+
+
+def top_owners(conn: sqlite3.Connection, evaluation: Evaluation) -> list[Ranked]:
+    """The owners whose channels have the most open flags (channels without an owner are
+    left out: their flag is R101, shown by the channels list)."""
+    owners: dict[str, tuple[str, str]] = {
+        key: (email.lower(), name)
+        for key, email, name in conn.execute(
+            """SELECT c.platform || '/' || c.handle, o.email, o.name
+               FROM channels c JOIN people o ON o.id = c.owner_id"""
+        )
+    }
+    counts: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for flag in open_flags(evaluation.flags):
+        if flag.subject_type == "channel" and flag.subject_id in owners:
+            email, name = owners[flag.subject_id]
+            counts[email] += 1
+            labels[email] = name
+    return _ranked(counts, labels)
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+def trend_days(as_of: date) -> list[date]:
+    """The last day of each of the last TREND_WEEKS weeks, oldest first, `as_of` last."""
+    return [as_of - timedelta(weeks=weeks) for weeks in range(TREND_WEEKS - 1, -1, -1)]
+
+
+def past_days(as_of: date, since: date) -> list[date]:
+    """Every earlier day the Overview needs evaluated (not `as_of` itself: that is now)."""
+    days = {*trend_days(as_of), as_of - timedelta(days=CHANGE_DAYS), since}
+    return sorted((day for day in days if day < as_of), reverse=True)
+
+
+def evaluate_past(
+    store: Store, days: list[date], known: dict[date, PastState | None] | None = None
+) -> dict[date, PastState | None]:
+    """The open flags at the end of each day (newest first), None for a day before the
+    history begins. One copy of the database is walked back day by day, so the cost is
+    one copy, the changes since the oldest day and one evaluation per day. Days in `known`
+    are not evaluated again (the past does not change)."""
+    from inventory.lookback import history_start, past_copy, stamp, walk_back
+    from inventory.rules.evaluate import evaluate_rules
+
+    result: dict[date, PastState | None] = dict(known or {})
+    wanted = sorted((day for day in days if day not in result), reverse=True)
+    start = history_start(store.conn)
+    for day in list(wanted):
+        if start is None or stamp(end_of_day(day)) < start:
+            result[day] = None
+            wanted.remove(day)
+    if not wanted:
+        return result
+    with past_copy(store) as copy:
+        for day in wanted:
+            moment = end_of_day(day)
+            walk_back(copy, moment)
+            evaluation = evaluate_rules(copy, day)
+            result[day] = PastState(moment, tuple(open_flags(evaluation.flags)))
+    return result
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Open flags now against the open flags at an earlier moment."""
+
+    new: list[Flag]
+    resolved: list[Flag]
+
+
+def changes_since(evaluation: Evaluation, past: PastState) -> Changes:
+    now = open_flags(evaluation.flags)
+    before: dict[Identity, Flag] = {identity(flag): flag for flag in past.flags}
+    current = {identity(flag) for flag in now}
+    return Changes(
+        new=[flag for flag in now if identity(flag) not in before],
+        resolved=sorted(
+            (flag for key, flag in before.items() if key not in current),
+            key=lambda flag: flag.sort_key,
+        ),
+    )
