@@ -181,7 +181,7 @@ async def test_a_save_updates_the_overview(sample_store: Store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_overview(pilot)
         assert "5 open errors" in screen_text(app)
-        loaded = records.get_channel(sample_store, "facebook/AcmeBologna")
+        loaded = records.get_record(sample_store, "channel", "facebook/AcmeBologna")
         assert loaded is not None
         fixed = Channel.model_validate(
             loaded.record.model_dump() | {"owner": "giulia.rossi@acme.example"}
