@@ -18,15 +18,13 @@ from typing import Any, NoReturn
 import click
 
 from inventory.completion import SHELLS, install_completers
+from inventory.dates import parse_date
 from inventory.printable import visible
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation
+from inventory.settings import default_db
 from inventory.store import Store, StoreError, open_store
 
 USAGE_ERROR = 2
-
-
-def default_db() -> str:
-    return os.environ.get("INVENTORY_DB") or "inventory.db"
 
 
 def fail(message: str, details: list[str] | None = None) -> NoReturn:
@@ -40,6 +38,17 @@ def fail(message: str, details: list[str] | None = None) -> NoReturn:
 _created: list[Path] = []
 """Inventories this run created: removed again if the command fails (a refused command
 leaves nothing behind)."""
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Parse a YYYY-MM-DD option; a bad one is one clear line and exit 2."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        fail(f"--{param.name.replace('_', '-')}: {value!r} is not a date (YYYY-MM-DD)")
+    raise AssertionError("unreachable")
 
 
 def open_or_fail(path: str, *, create: bool, user: str | None = None) -> Store:
@@ -192,21 +201,21 @@ ui_fail_on_option = click.option(
 
 @main.command("ui", hidden=True)
 @click.argument("db", required=False)
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date.")
+@click.option("--as-of", callback=_date_option, help="Evaluation date (default: today).")
 @ui_fail_on_option
-def ui(db: str | None, as_of: datetime | None, fail_on: str) -> None:
+def ui(db: str | None, as_of: date | None, fail_on: str) -> None:
     """Open the full-screen UI on DB."""
     from inventory.tui.app import run_app
 
     store = open_or_fail(db or default_db(), create=True)
     store.source = "ui"
-    run_app(store, as_of=as_of.date() if as_of else None, fail_on=fail_on)
+    run_app(store, as_of=as_of, fail_on=fail_on)
 
 
 @main.command("demo")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date.")
+@click.option("--as-of", callback=_date_option, help="Evaluation date (default: today).")
 @ui_fail_on_option
-def demo(as_of: datetime | None, fail_on: str) -> None:
+def demo(as_of: date | None, fail_on: str) -> None:
     """Open the UI on a fresh temporary copy of the shipped sample."""
     import tempfile
 
@@ -218,7 +227,7 @@ def demo(as_of: datetime | None, fail_on: str) -> None:
         build_sample(path)
         store = open_or_fail(str(path), create=False)
         store.source = "ui"
-        run_app(store, as_of=as_of.date() if as_of else None, fail_on=fail_on)
+        run_app(store, as_of=as_of, fail_on=fail_on)
 
 
 @main.command("import")
@@ -488,20 +497,6 @@ def _output_type(output: str | None) -> str | None:
 # --- rules: check, export, rules, waive ----------------------------------------------------
 
 FAIL_ON_LEVELS = ("error", "warning", "info", "never")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    """Parse a YYYY-MM-DD option; a bad one is one clear line and exit 2."""
-    if value is None:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(value.strip()):
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--{param.name.replace('_', '-')}: {value!r} is not a date (YYYY-MM-DD)")
-    raise AssertionError("unreachable")
 
 
 def _evaluate(store: Store, as_of: date | None) -> Evaluation:

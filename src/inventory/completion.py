@@ -96,7 +96,7 @@ def completion_script(program: click.Command, shell: str) -> str:
 
 
 def _database(ctx: click.Context) -> Path | None:
-    from inventory.cli import default_db
+    from inventory.settings import default_db
 
     named = ctx.params.get("db")
     if named is None and "db" in {param.name for param in ctx.command.params}:

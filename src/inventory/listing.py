@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from inventory.kinds import KINDS, Kind
-from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
+from inventory.rules.flags import SEVERITY_ORDER, Flag
 
 #: Sortable columns and the SQL expression each one sorts by.
 SORT_COLUMNS: dict[str, str] = {
@@ -105,15 +105,6 @@ def flag_marks(flags: Iterable[Flag], subject_type: str = "channel") -> dict[str
         current = worst[flag.subject_id]
         worst[flag.subject_id] = rank if current is None else min(current, rank)
     return {key: FlagMark(worst[key], tally[0], tally[1]) for key, tally in counts.items()}
-
-
-def severity_totals(evaluation: Evaluation) -> dict[str, int]:
-    """Unwaived flags by severity (every severity present)."""
-    totals = dict.fromkeys(SEVERITY_ORDER, 0)
-    for flag in evaluation.flags:
-        if not flag.waived:
-            totals[flag.severity] += 1
-    return totals
 
 
 _MARKS_TABLE = "temp.inventory_flag_marks"

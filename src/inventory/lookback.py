@@ -12,18 +12,16 @@ temporary folder; the database itself is only read.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
+from inventory.dates import looks_like_date, parse_date
 from inventory.history import Change
 from inventory.store import Store, StoreError, open_store
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class LookbackError(StoreError):
@@ -35,8 +33,8 @@ def parse_when(text: str) -> datetime:
     UTC), as an aware UTC datetime with whole seconds (the history's resolution)."""
     value = text.strip()
     try:
-        if _DATE.fullmatch(value):
-            moment = datetime.combine(date.fromisoformat(value), time(23, 59, 59), UTC)
+        if looks_like_date(value):
+            moment = datetime.combine(parse_date(value), time(23, 59, 59), UTC)
         else:
             if "T" not in value.upper() and " " not in value:
                 raise ValueError

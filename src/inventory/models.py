@@ -19,6 +19,8 @@ from pydantic import (
     field_validator,
 )
 
+from inventory.dates import parse_date
+
 DOCUMENT_FORMAT = "social-inventory/1"
 
 
@@ -117,7 +119,6 @@ class SubjectType(StrEnum):
     ORGANIZATION = "organization"
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 
@@ -126,12 +127,9 @@ def _iso_date(value: Any) -> Any:
     """Accept only `YYYY-MM-DD` text (pydantic's lax mode would take timestamps too)."""
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
+    if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError as error:
-        raise ValueError(f"{value!r} is not a valid date ({error})") from None
+    return parse_date(value)
 
 
 def _hours(value: Any) -> Any:

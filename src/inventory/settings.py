@@ -12,6 +12,11 @@ MAX_SECONDS = 24 * 3600.0
 _warnings: dict[str, str] = {}
 
 
+def default_db() -> str:
+    """The database a command uses when none is named: `$INVENTORY_DB`, else inventory.db."""
+    return os.environ.get("INVENTORY_DB") or "inventory.db"
+
+
 def seconds(name: str, default: float) -> float:
     """The environment variable `name` as a positive, finite number of seconds."""
     text = os.environ.get(name)

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from inventory import records
+from inventory.dates import looks_like_date, parse_date
 from inventory.kinds import ORGANIZATION, RECORD_KINDS, Kind
 from inventory.models import (
     Channel,
@@ -131,7 +132,6 @@ _HOST = re.compile(r"^[a-z][a-z0-9+.-]*://([^/?#:@]+@)?([^/?#:]+)", re.IGNORECAS
 EMPTY_WORDS = {"-", "n/a", "none", "—"}
 YES = {"yes", "y", "true", "1", "x", "sì", "si", "oui", "ja"}
 NO = {"no", "n", "false", "0", "nein", "non"}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 _NAMED_EMAIL = re.compile(r"(.*)<([^<>]*)>")
 _ROLE_SUFFIX = re.compile(r"(.*\S)\s*\(([^()]*)\)")
@@ -292,11 +292,11 @@ def _date(value: Cell) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+    if isinstance(value, str) and looks_like_date(value):
         try:
-            return date.fromisoformat(value.strip()).isoformat()
+            return parse_date(value).isoformat()
         except ValueError as error:
-            raise _CellProblem(f"is not a valid date ({error})") from None
+            raise _CellProblem(str(error).partition(" ")[2]) from None
     raise _CellProblem(
         "is not a date: write it as YYYY-MM-DD or use a date cell (day and month are never guessed)"
     )
@@ -852,8 +852,8 @@ def _sheet_value(field: str, value: Any) -> Cell:
         return _list_cell([f"{link['consultant']} ({link['role']})" for link in value])
     if isinstance(value, list):
         return _list_cell([str(item) for item in value])
-    if field.endswith("_on") and isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return date.fromisoformat(value)
+    if field.endswith("_on") and isinstance(value, str) and looks_like_date(value):
+        return parse_date(value)
     return value
 
 

@@ -28,7 +28,7 @@ from inventory.listing import (
     total_channels,
     update_flag_marks,
 )
-from inventory.rules.flags import Evaluation, Flag
+from inventory.rules.flags import Flag
 from inventory.store import ConflictError, Store, StoreError
 from inventory.tui.screens.dialogs import (
     ConfirmDialog,
@@ -235,10 +235,8 @@ class InventoryApp(App[None]):
     # --- data ----------------------------------------------------------------------------
 
     def _load_explanations(self) -> None:
-        try:
-            from inventory.rules.catalog import list_rules
-        except ImportError:
-            return
+        from inventory.rules.catalog import list_rules
+
         self.explanations = {rule.code: rule.explanation for rule in list_rules(self.store)}
 
     def reload_all(self, key: str | None = None, kind: str | None = None) -> None:
@@ -390,15 +388,6 @@ class InventoryApp(App[None]):
         # if it can't be built now, the first filter builds it (and says what is wrong)
         with contextlib.suppress(sqlite3.Error):
             ensure_search(self.store.conn)
-
-    def apply_evaluation(self, evaluation: Evaluation, generation: int | None = None) -> None:
-        """Show a (full) evaluation's flags."""
-        if generation is not None and generation != self._generation:
-            return  # a newer evaluation is on its way
-        self.flags = FlagIndex.of(evaluation)
-        self.evaluated = True
-        install_flag_marks(self.store.conn, self.flags.channel_marks)
-        self.reload_all()
 
     def changed(
         self,

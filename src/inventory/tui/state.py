@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from inventory.listing import FlagMark, flag_marks
-from inventory.rules.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag
+from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.store import Store, organization_name
 
 
@@ -72,15 +72,9 @@ class FlagIndex:
         return self.by_subject.get((subject_type, subject_id), [])
 
 
-def empty_evaluation(store: Store, as_of: date, why: str | None = None) -> Evaluation:
-    broken = [BrokenRule("-", why)] if why else []
-    return Evaluation(
-        as_of=as_of,
-        organization=organization_name(store.conn),
-        checked={},
-        flags=[],
-        broken_rules=broken,
-    )
+def empty_evaluation(store: Store, as_of: date) -> Evaluation:
+    """What the header shows until the first evaluation is in."""
+    return Evaluation(as_of=as_of, organization=organization_name(store.conn), checked={})
 
 
 @dataclass(frozen=True)
@@ -102,13 +96,8 @@ def evaluate(
     the evaluation reads the database through its own read-only connection, never the
     store's). Given the `previous` index and the channels saved or deleted since it was
     evaluated, only those channels are evaluated again (`evaluate_rules(previous=...)`)."""
-    try:
-        from inventory.rules.evaluate import evaluate_rules
-    except ImportError:
-        return Evaluated(
-            FlagIndex.of(empty_evaluation(store, as_of, "the rules engine is not installed")),
-            None,
-        )
+    from inventory.rules.evaluate import evaluate_rules
+
     if previous is not None and changed_channels and previous.evaluation.as_of == as_of:
         evaluation = evaluate_rules(
             store, as_of, previous=previous.evaluation, changed_channels=changed_channels

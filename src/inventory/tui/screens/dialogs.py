@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from inventory.dates import parse_date
 from inventory.tui.text import literal
 
 
@@ -169,9 +170,9 @@ class WaiveDialog(ModalScreen[tuple[str, date | None] | None]):
         error = ""
         if until_text:
             try:
-                until = date.fromisoformat(until_text)
-            except ValueError:
-                error = f"{until_text!r} is not a date in the form YYYY-MM-DD"
+                until = parse_date(until_text)
+            except ValueError as problem:
+                error = str(problem)
                 ok = False
         self.query_one("#error-until", Label).update(error)
         if ok:
