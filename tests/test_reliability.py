@@ -210,7 +210,7 @@ def test_rule_and_waiver_changes_are_in_history_and_undoable(sample_db) -> None:
         ("waiver", "R101:facebook/AcmeBologna", "insert", "carla"),
         ("rule", "R102", "update", "carla"),
     ]
-    assert "waiver R101:facebook/AcmeBologna" in history.undo_last(s)
+    assert "the waiver of R101 on facebook/AcmeBologna" in history.undo_last(s)
     assert waivers.list_waivers(s) == []
     assert "rule R102" in history.undo_last(s)
     assert catalog.get_rule(s, "R102").enabled
@@ -218,7 +218,7 @@ def test_rule_and_waiver_changes_are_in_history_and_undoable(sample_db) -> None:
 
 def test_undo_of_the_first_import_empties_the_inventory(make_db, minimal_document) -> None:
     db = make_db(minimal_document)
-    assert run_cli("undo", db).exit_code == 0
+    assert run_cli("undo", db, "--yes").exit_code == 0
     assert json.loads(run_cli("dump", db).stdout)["channels"] == []
     with open_store(db) as s:
         assert s.conn.execute("SELECT count(*) FROM organization").fetchone()[0] == 0

@@ -258,6 +258,7 @@ def import_command(
 
 def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str | None) -> None:
     from inventory.document import DocumentError, import_document, parse_document, plan_import
+    from inventory.history import action
     from inventory.records import KnownKeys
 
     text = _read_text(file)
@@ -279,7 +280,9 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
     store.source = "import"
     with store:
         try:
-            summary = import_document(store, document, replace=replace)
+            name = "standard input" if file == "-" else Path(file).name
+            with action(store, f"the import of {name}"):
+                summary = import_document(store, document, replace=replace)
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
         except StoreError as error:
@@ -318,6 +321,7 @@ def _import_spreadsheet(
     db: str, file: str, replace: bool, dry_run: bool, sheet: str | None, user: str | None
 ) -> None:
     from inventory.document import DocumentError, import_records, plan_import
+    from inventory.history import action
     from inventory.sheets import SheetFileError
     from inventory.spreadsheet import SheetError, build_batch, read_sheet_file
 
@@ -348,7 +352,8 @@ def _import_spreadsheet(
     with store:
         try:
             plan = plan_import(store, batch, None)
-            import_records(store, batch, None)
+            with action(store, f"the import of {Path(file).name}"):
+                import_records(store, batch, None)
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
         except StoreError as error:
@@ -393,37 +398,100 @@ def write_output(text: str | bytes, output: str | None, database: Path) -> None:
 
 @main.command("history")
 @click.argument("db")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Actions to list."
+)
 def history_command(db: str, limit: int) -> None:
-    """List recorded changes, newest first: when, who, from where, what."""
-    from inventory.history import list_history
+    """List actions, newest first: when, who, from where, what, how many records; an
+    action of a few records lists them."""
+    from inventory.history import change_entries, list_actions
 
     with open_or_fail(db, create=True) as store:
-        entries = list_history(store, limit)
-    if not entries:
-        click.echo("no changes recorded")
-    for entry in entries:
-        undo = f" (undoes change {entry.undoes})" if entry.undoes else ""
-        click.echo(
-            f"{entry.change_id:>5}  {entry.at}  {entry.user} via {entry.source}: "
-            f"{entry.action} {entry.kind} {visible(entry.key)}{undo}"
-        )
+        actions = list_actions(store, limit)
+        if not actions:
+            click.echo("no changes recorded")
+        for entry in actions:
+            click.echo(_action_line(entry))
+            if 1 < entry.size <= HISTORY_RECORDS_SHOWN:
+                for change in change_entries(store, entry.id):
+                    click.echo(f"         {change.action} {change.kind} {visible(change.key)}")
+
+
+HISTORY_RECORDS_SHOWN = 5
+"""An action of up to this many records lists them under its line in `inventory history`."""
+
+
+def _action_line(entry: Any) -> str:
+    state = {"undo": "undo of ", "redo": "redo of "}.get(entry.kind, "")
+    reversal = "redone" if entry.kind == "undo" else "undone"
+    undone = f" [{reversal} by {entry.reversed_by}]" if entry.reversed_by else ""
+    return (
+        f"{entry.id:>5}  {entry.at}  {visible(entry.user)} via {entry.source}: "
+        f"{state}{visible(entry.label)} ({entry.summary}){undone}"
+    )
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _reverse_command(db: str, user: str | None, yes: bool, verb: str) -> None:
+    """`undo` and `redo`: reverse one action, asking first when it changed several records."""
+    from inventory import history
+
+    with open_or_fail(db, create=True, user=user) as store:
+        store.source = "cli"
+        target = history.next_undo(store) if verb == "undo" else history.next_redo(store)
+        if target is None:
+            click.echo(f"nothing to {verb}")
+            return
+        if target.size > 1 and not yes:
+            ask = visible(history.question(store, verb.capitalize(), target))
+            if not stdin_is_terminal():
+                click.echo(ask, err=True)
+                fail(
+                    f"{verb} of {target.size} records needs confirmation: stdin is not a "
+                    "terminal, so run again with --yes; nothing was changed"
+                )
+            if not click.confirm(ask, default=False):
+                fail("not confirmed; nothing was changed")
+        reverse = history.undo if verb == "undo" else history.redo
+        try:
+            done = reverse(store, target.id)
+        except StoreError as error:
+            fail(str(error))
+    past = "Undid" if verb == "undo" else "Redid"
+    assert done is not None
+    click.echo(f"{past} {visible(done.label)} ({done.summary})")
+
+
+_YES = click.option(
+    "--yes", is_flag=True, help="Don't ask, even when the action changed several records."
+)
+_USER = click.option("--user", help="Who made the change (default: $USER).")
 
 
 @main.command("undo")
 @click.argument("db")
-@click.option("--user", help="Who made the change (default: $USER).")
-def undo_command(db: str, user: str | None) -> None:
-    """Undo the last change not yet undone (as ctrl+z does in the UI)."""
-    from inventory.history import undo_last
+@_USER
+@_YES
+def undo_command(db: str, user: str | None, yes: bool) -> None:
+    """Undo the last action not yet undone (as ctrl+z does in the UI).
 
-    with open_or_fail(db, create=True, user=user) as store:
-        store.source = "cli"
-        try:
-            what = undo_last(store)
-        except StoreError as error:
-            fail(str(error))
-    click.echo(what or "nothing to undo")
+    An action that changed more than one record (an import, a rule deletion...) asks
+    first; without a terminal it needs --yes (otherwise exit 2, nothing changed).
+    """
+    _reverse_command(db, user, yes, "undo")
+
+
+@main.command("redo")
+@click.argument("db")
+@_USER
+@_YES
+def redo_command(db: str, user: str | None, yes: bool) -> None:
+    """Redo the last undone action (as ctrl+y does in the UI); a new action since the undo
+    clears what could be redone. Asks like `undo`."""
+    _reverse_command(db, user, yes, "redo")
 
 
 def _when_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,24 +56,64 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=False)
 
 
-def log_changes(store: Store, changes: list[Change], undoes: int | None = None) -> int | None:
-    """Record changes as one change group (what one ctrl+z undoes); returns its id.
+# --- actions: what one undo or redo reverses --------------------------------------------------
 
-    Call inside the transaction that makes the changes, so both land or neither.
+
+@dataclass
+class _OpenAction:
+    """The action being recorded; its row is written with the first change."""
+
+    label: str | None
+    kind: str = "do"
+    reverses: int | None = None
+    id: int | None = None
+
+
+@contextmanager
+def action(store: Store, label: str) -> Iterator[None]:
+    """Record every change made inside as ONE user action, in one transaction.
+
+    `label` names it for people, as a noun phrase: "the import of acme.json", "the
+    offboarding of ada@acme.example". One undo reverses the whole action; undo asks first
+    when it touched more than one record. Nested calls join the outermost action. An action
+    that changes nothing leaves no trace.
+    """
+    if store.current_action is not None:
+        with store.transaction():
+            yield
+        return
+    store.current_action = _OpenAction(label)
+    try:
+        with store.transaction():
+            yield
+    finally:
+        store.current_action = None
+
+
+def log_changes(store: Store, changes: list[Change]) -> int | None:
+    """Record changes in the history; returns the id of the action they belong to.
+
+    Inside `action()` they join that action; otherwise they are an action of their own,
+    labelled from the changes. Call inside the transaction that makes the changes, so
+    both land or neither.
     """
     real = [c for c in changes if c.before != c.after]
     if not real:
         return None
-    (last,) = store.conn.execute("SELECT coalesce(max(change_id), 0) FROM history").fetchone()
-    change_id = last + 1
+    current = store.current_action
+    if not isinstance(current, _OpenAction):
+        current = _OpenAction(None)
+    if current.id is None:
+        current.id = _insert_action(store, current.label or default_label(real), current)
     at = now_utc()
+    undoes = current.reverses if current.kind != "do" else None
     store.conn.executemany(
         """INSERT INTO history
            (change_id, at, user, source, kind, record_key, action, before, after, undoes)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             (
-                change_id,
+                current.id,
                 at,
                 store.user,
                 store.source,
@@ -86,7 +127,228 @@ def log_changes(store: Store, changes: list[Change], undoes: int | None = None) 
             for c in real
         ],
     )
-    return change_id
+    return current.id
+
+
+def _insert_action(store: Store, label: str, current: _OpenAction) -> int:
+    # ids continue the history's change ids (older databases numbered change groups there)
+    (last,) = store.conn.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM actions), 0),"
+        " coalesce((SELECT max(change_id) FROM history), 0))"
+    ).fetchone()
+    store.conn.execute(
+        """INSERT INTO actions (id, at, user, source, label, kind, reverses)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [last + 1, now_utc(), store.user, store.source, label, current.kind, current.reverses],
+    )
+    return last + 1
+
+
+def describe_change(kind: str, key: str, change: str) -> str:
+    """One record's change as a noun phrase: "the edit of channel instagram/@acme"."""
+    if kind == "waiver":
+        rule, _, subject = key.partition(":")
+        waiver = f"the waiver of {rule} on {subject}"
+        return {"insert": waiver, "update": f"the change to {waiver[4:]}"}.get(
+            change, f"the removal of {waiver[4:]}"
+        )
+    verb = {"insert": "the new", "update": "the edit of", "delete": "the deletion of"}[change]
+    if kind == "rule" and change == "update":
+        verb = "the change to"
+    return f"{verb} {kind} {key}"
+
+
+def default_label(changes: list[Change]) -> str:
+    if len(changes) == 1:
+        return describe_change(changes[0].kind, changes[0].key, changes[0].action)
+    return f"{len(changes)} changes"
+
+
+PLURALS = {
+    "person": "people",
+    "policy": "policies",
+    "organization": "organization",
+}
+
+
+def count_text(counts: dict[str, int]) -> str:
+    """Records by kind, most first: '53 channels, 10 departments, 1 organization'."""
+    parts = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(
+        f"{n} {kind if n == 1 else PLURALS.get(kind, kind + 's')}" for kind, n in parts
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    """One user action: a form save, a delete, an import, a waiver, a rule change..."""
+
+    id: int
+    at: str
+    user: str
+    source: str
+    label: str
+    kind: str  # "do"; "undo" / "redo" reverse the action `reverses`
+    reverses: int | None
+    reversed_by: int | None
+    counts: dict[str, int]
+
+    @property
+    def size(self) -> int:
+        """How many records it changed."""
+        return sum(self.counts.values())
+
+    @property
+    def summary(self) -> str:
+        return count_text(self.counts)
+
+
+_ACTION_COLUMNS = "id, at, user, source, label, kind, reverses, reversed_by"
+
+
+def _actions(store: Store, where: str, params: list[Any], limit: int | None = None) -> list[Action]:
+    sql = f"SELECT {_ACTION_COLUMNS} FROM actions WHERE {where} ORDER BY id DESC"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    rows = store.conn.execute(sql, params).fetchall()
+    counts: dict[int, dict[str, int]] = {row[0]: {} for row in rows}
+    if rows:
+        marks = ", ".join("?" * len(rows))
+        for change_id, kind, n in store.conn.execute(
+            f"""SELECT change_id, kind, count(*) FROM history WHERE change_id IN ({marks})
+                GROUP BY change_id, kind""",
+            list(counts),
+        ):
+            counts[change_id][kind] = n
+    return [Action(*row, counts=counts[row[0]]) for row in rows]
+
+
+def list_actions(store: Store, limit: int | None = None) -> list[Action]:
+    """The newest actions first."""
+    return _actions(store, "1", [], limit)
+
+
+def get_action(store: Store, action_id: int) -> Action | None:
+    found = _actions(store, "id = ?", [action_id])
+    return found[0] if found else None
+
+
+def next_undo(store: Store) -> Action | None:
+    """The action ctrl+z would reverse: the newest done (or redone) one not yet undone."""
+    found = _actions(store, "kind IN ('do', 'redo') AND reversed_by IS NULL", [], 1)
+    return found[0] if found else None
+
+
+def next_redo(store: Store) -> Action | None:
+    """The undo ctrl+y would reverse: the newest one not yet redone, unless a new action
+    came after it (a new action clears what could be redone)."""
+    found = _actions(
+        store,
+        """kind = 'undo' AND reversed_by IS NULL
+           AND id > (SELECT coalesce(max(id), 0) FROM actions WHERE kind = 'do')""",
+        [],
+        1,
+    )
+    return found[0] if found else None
+
+
+def origin(store: Store, action: Action) -> Action:
+    """The user's original action behind an undo or redo (for who did it and when)."""
+    while action.kind != "do" and action.reverses is not None:
+        earlier = get_action(store, action.reverses)
+        if earlier is None:
+            break
+        action = earlier
+    return action
+
+
+def question(store: Store, verb: str, action: Action) -> str:
+    """The confirmation: 'Undo the import of acme.json by giulia on 2026-11-30: 53 channels,
+    10 departments, ...?'"""
+    first = origin(store, action)
+    return f"{verb} {action.label} by {first.user} on {first.at[:10]}: {action.summary}?"
+
+
+def undo(store: Store, expected: int | None = None) -> Action | None:
+    """Undo the newest action not yet undone; returns it, or None when there is none.
+
+    `expected`: the action the user agreed to undo; if another one is now next (someone
+    else changed the inventory meanwhile) nothing happens (UndoError). Refuses, changing
+    nothing, when a record it would touch changed since.
+    """
+    with store.transaction():
+        target = next_undo(store)
+        if target is None:
+            return None
+        _reverse(store, target, "undo", expected)
+    return target
+
+
+def redo(store: Store, expected: int | None = None) -> Action | None:
+    """Redo the newest undone action (see `undo`); returns the undo it reversed."""
+    with store.transaction():
+        target = next_redo(store)
+        if target is None:
+            return None
+        _reverse(store, target, "redo", expected)
+    return target
+
+
+def _reverse(store: Store, target: Action, kind: str, expected: int | None) -> None:
+    # records builds on this module's logging, so it is imported here, not at the top
+    from inventory import records
+
+    if expected is not None and target.id != expected:
+        raise UndoError(
+            f"the inventory changed meanwhile: {kind} would now reverse {target.label}; "
+            "nothing was changed"
+        )
+    entries = change_entries(store, target.id)
+    records.revert(store, [Change(e.kind, e.key, e.before, e.after) for e in entries])
+    reverted = [
+        Change(
+            e.kind,
+            e.key if e.before is None else records.key_of_values(e.kind, e.before),
+            e.after,
+            e.before,
+        )
+        for e in entries
+    ]
+    outer = store.current_action
+    store.current_action = _OpenAction(target.label, kind, target.id)
+    try:
+        new_id = log_changes(store, reverted)
+    finally:
+        store.current_action = outer
+    store.conn.execute("UPDATE actions SET reversed_by = ? WHERE id = ?", [new_id, target.id])
+
+
+def backfill_actions(conn: sqlite3.Connection) -> None:
+    """Migration: one action per change group of an older database."""
+    groups = conn.execute(
+        """SELECT change_id, min(id), count(*), max(undoes) FROM history
+           GROUP BY change_id ORDER BY change_id"""
+    ).fetchall()
+    for change_id, first_id, size, undoes in groups:
+        at, user, source, kind, key, change = conn.execute(
+            "SELECT at, user, source, kind, record_key, action FROM history WHERE id = ?",
+            [first_id],
+        ).fetchone()
+        label = describe_change(kind, key, change) if size == 1 else f"{size} changes"
+        conn.execute(
+            """INSERT INTO actions (id, at, user, source, label, kind, reverses)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [change_id, at, user, source, label, "do" if undoes is None else "undo", undoes],
+        )
+    conn.execute(
+        """UPDATE actions SET reversed_by =
+               (SELECT max(u.id) FROM actions u WHERE u.reverses = actions.id)"""
+    )
+    conn.execute(
+        """UPDATE actions SET label = coalesce(
+               (SELECT t.label FROM actions t WHERE t.id = actions.reverses), label)
+           WHERE kind = 'undo'"""
+    )
 
 
 # Rules and waivers are configuration rows, not inventory records: their history keeps the
@@ -173,16 +435,6 @@ def last_change(store: Store, kind: str, key: str) -> Entry | None:
     return None if row is None else _entry(row)
 
 
-def last_undoable_change(store: Store) -> int | None:
-    """The newest change group that is not an undo and has not been undone."""
-    row = store.conn.execute(
-        """SELECT max(change_id) FROM history
-           WHERE undoes IS NULL
-             AND change_id NOT IN (SELECT undoes FROM history WHERE undoes IS NOT NULL)"""
-    ).fetchone()
-    return row[0]
-
-
 def change_entries(store: Store, change_id: int) -> list[Entry]:
     return [
         _entry(row)
@@ -193,31 +445,6 @@ def change_entries(store: Store, change_id: int) -> list[Entry]:
 
 
 def undo_last(store: Store) -> str | None:
-    """Undo the newest change not yet undone; returns what was undone, None if nothing.
-
-    Refuses (UndoError, nothing changed) when a record it would touch changed since.
-    """
-    # records builds on this module's logging, so it is imported here, not at the top
-    from inventory import records
-
-    with store.transaction():
-        change_id = last_undoable_change(store)
-        if change_id is None:
-            return None
-        entries = change_entries(store, change_id)
-        records.revert(store, [Change(e.kind, e.key, e.before, e.after) for e in entries])
-        reverted = [
-            Change(
-                e.kind,
-                e.key if e.before is None else records.key_of_values(e.kind, e.before),
-                e.after,
-                e.before,
-            )
-            for e in entries
-        ]
-        log_changes(store, reverted, undoes=change_id)
-    first = entries[0]
-    what = f"{first.action} of {first.kind} {first.key}"
-    if len(entries) > 1:
-        what += f" and {len(entries) - 1} more change{'s' if len(entries) > 2 else ''}"
-    return f"Undid the {what} ({first.source}, {first.at})"
+    """Undo the newest action without asking; returns what was undone, None if nothing."""
+    target = undo(store)
+    return None if target is None else f"Undid {target.label} ({target.summary})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inventory.document import import_document, parse_document
+from inventory.history import action
 from inventory.store import open_store
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -24,5 +25,8 @@ def sample_document_path() -> Path:
 def build_sample(path: Path) -> None:
     """Create a new database at `path` holding the sample inventory."""
     document = parse_document(sample_document_path().read_text(encoding="utf-8"))
-    with open_store(path, create=True, source="demo") as store:
+    with (
+        open_store(path, create=True, source="demo") as store,
+        action(store, f"the import of {sample_document_path().name}"),
+    ):
         import_document(store, document, replace=True)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def run_script(db: sqlite_utils.Database, script: str) -> None:
@@ -300,10 +300,37 @@ def seed_builtin_rules(db: sqlite_utils.Database) -> None:
     )
 
 
+def create_actions(db: sqlite_utils.Database) -> None:
+    """User actions: what one undo or redo reverses (history rows point here by change_id).
+
+    Existing change groups become actions with a label made from their rows.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            source TEXT NOT NULL,
+            label TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'do' CHECK (kind IN ('do', 'undo', 'redo')),
+            reverses INTEGER REFERENCES actions(id),
+            reversed_by INTEGER REFERENCES actions(id)
+        );
+        CREATE INDEX actions_kind ON actions(kind, reversed_by)
+        """,
+    )
+    from inventory.history import backfill_actions
+
+    backfill_actions(db.conn)
+
+
 MIGRATIONS = [
     ("0001_records", create_records),
     ("0002_facts_views", create_facts_views),
     ("0003_builtin_rules", seed_builtin_rules),
+    ("0004_actions", create_actions),
 ]
 """In order; `SCHEMA_VERSION` is their count, and `PRAGMA user_version` mirrors it."""
 

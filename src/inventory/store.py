@@ -67,6 +67,8 @@ class Store:
     migration_backup: Path | None = None
     created: bool = False
     """True when this open made a new inventory (nothing, or an empty file, was there)."""
+    #: The user action being recorded (see `history.action`); its changes share one id.
+    current_action: object | None = field(default=None, repr=False)
 
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 

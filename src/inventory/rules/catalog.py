@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from inventory import json_text
-from inventory.history import logged_rows, row_key
+from inventory.history import action, logged_rows, row_key
 from inventory.models import Severity, SubjectType
 from inventory.rules.sandbox import RuleSQLError, Sandbox, open_sandbox
 from inventory.store import Store
@@ -227,7 +227,7 @@ def delete_rule(store: Store, code: str) -> None:
     rule = require_rule(store, code)
     if rule.builtin:
         raise RuleError(f"{code} is a built-in rule: disable it instead of deleting it")
-    with store.transaction():
+    with action(store, f"the deletion of rule {code}"):
         waived = [
             row_key("waiver", code, subject)
             for (subject,) in store.conn.execute(

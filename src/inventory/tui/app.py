@@ -85,7 +85,7 @@ class InventoryHeader(Static):
 NARROW = 100
 SHORT_LABELS = {"departments": "Depts", "consultants": "Consult."}
 #: Keys the footer leaves out when narrow (they stay in help and the command palette).
-NARROW_FOOTER_HIDDEN = {"export", "undo"}
+NARROW_FOOTER_HIDDEN = {"export", "undo", "redo"}
 
 
 class ViewTabs(Static):
@@ -160,6 +160,7 @@ class InventoryApp(App[None]):
         Binding("w", "waive", "Waive", id="app.waive"),
         Binding("x", "export", "Export", id="app.export"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
+        Binding("ctrl+y,ctrl+shift+z", "redo", "Redo", id="app.redo"),
         *[
             Binding(str(number), f"view('{view_id}')", label, show=False, id=f"view.{view_id}")
             for number, (view_id, label) in enumerate(VIEWS, start=1)
@@ -764,22 +765,48 @@ class InventoryApp(App[None]):
         self.push_screen(ExportDialog("flags.json", summary), answered)
 
     def action_undo(self) -> None:
+        self._reverse("undo")
+
+    def action_redo(self) -> None:
+        self._reverse("redo")
+
+    def _reverse(self, verb: str) -> None:
+        """Undo or redo one action; one that changed several records asks first (No is
+        the default)."""
         if self.refused_read_only():
             return
-        try:
-            from inventory.history import undo_last
-        except ImportError:
-            self.notify("Undo is not available yet", severity="warning")
+        target = history.next_undo(self.store) if verb == "undo" else history.next_redo(self.store)
+        if target is None:
+            self.notify(f"Nothing to {verb}", markup=False)
             return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._do_reverse(verb, target.id)
+
+        if target.size > 1:
+            self.push_screen(
+                ConfirmDialog(
+                    history.question(self.store, verb.capitalize(), target),
+                    yes=f"{verb.capitalize()} (y)",
+                ),
+                answered,
+            )
+        else:
+            self._do_reverse(verb, target.id)
+
+    def _do_reverse(self, verb: str, expected: int) -> None:
+        reverse = history.undo if verb == "undo" else history.redo
         try:
-            what = undo_last(self.store)
+            done = reverse(self.store, expected)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        if what is None:
-            self.notify("Nothing to undo", markup=False)
+        if done is None:
+            self.notify(f"Nothing to {verb}", markup=False)
             return
-        self.notify(what, markup=False)
+        past = "Undid" if verb == "undo" else "Redid"
+        self.notify(f"{past} {done.label} ({done.summary})", markup=False)
         self.changed()
 
     # --- command palette -----------------------------------------------------------------
@@ -809,7 +836,8 @@ class InventoryApp(App[None]):
             ("Delete record (d)", "Delete the selected record", self.action_delete),
             ("Waive flag (w)", "Waive the selected flag (Flags view)", self.action_waive),
             ("Export flags (x)", "Write the flags export (JSON)", self.action_export),
-            ("Undo (ctrl+z)", "Undo the last saved change", self.action_undo),
+            ("Undo (ctrl+z)", "Undo the last action", self.action_undo),
+            ("Redo (ctrl+y)", "Redo the last undone action", self.action_redo),
             ("Help (?)", "Show every key", self.action_help),
         ]:
             yield SystemCommand(title, help_text, callback)
