@@ -220,7 +220,20 @@ def _actions(store: Store, where: str, params: list[Any], limit: int | None = No
             list(counts),
         ):
             counts[change_id][kind] = n
-    return [Action(*row, counts=counts[row[0]]) for row in rows]
+    return [
+        Action(
+            id=row[0],
+            at=row[1],
+            user=row[2],
+            source=row[3],
+            label=row[4],
+            kind=row[5],
+            reverses=row[6],
+            reversed_by=row[7],
+            counts=counts[row[0]],
+        )
+        for row in rows
+    ]
 
 
 def list_actions(store: Store, limit: int | None = None) -> list[Action]:
