@@ -176,7 +176,7 @@ def test_references_differing_in_case_or_edge_characters_resolve(
         assert owner_id is not None
         assert records.get_record(s, "channel", CHANNEL).record.owner == email
     # the history agrees with the data: undo takes the import back
-    undo = run_cli("undo", db)
+    undo = run_cli("undo", db, "--yes")
     assert undo.exit_code == 0, undo.output
     with open_store(db) as s:
         assert s.conn.execute("SELECT count(*) FROM channels").fetchone() == (0,)
