@@ -125,7 +125,7 @@ def built(tmp_path: Path, monkeypatch) -> tuple[Path, list[str], list[dict[str, 
     record()
 
     step()
-    _ok("undo", db)
+    _ok("undo", db, "--yes")
     record()
 
     step()
@@ -237,5 +237,5 @@ def test_undo_of_an_import_that_adds_an_owner(make_db, tmp_path: Path) -> None:
     )
     merge["channels"][0]["owner"] = "new@test.example"
     _ok("import", db, _write(tmp_path, merge, "merge.json"))
-    _ok("undo", db)
+    _ok("undo", db, "--yes")
     assert run_cli("dump", db).stdout == before
