@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -150,12 +150,16 @@ def past_days(as_of: date, since: date) -> list[date]:
 
 
 def evaluate_past(
-    store: Store, days: list[date], known: dict[date, PastState | None] | None = None
+    store: Store,
+    days: list[date],
+    known: dict[date, PastState | None] | None = None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> dict[date, PastState | None]:
     """The open flags at the end of each day (newest first), None for a day before the
     history begins. One copy of the database is walked back day by day, so the cost is
     one copy, the changes since the oldest day and one evaluation per day. Days in `known`
-    are not evaluated again (the past does not change)."""
+    are not evaluated again (the past does not change). When `stop()` turns true, the days
+    done so far are returned."""
     from inventory.lookback import history_start, past_copy, stamp, walk_back
     from inventory.rules.evaluate import evaluate_rules
 
@@ -170,6 +174,8 @@ def evaluate_past(
         return result
     with past_copy(store) as copy:
         for day in wanted:
+            if stop():
+                break
             moment = end_of_day(day)
             walk_back(copy, moment)
             evaluation = evaluate_rules(copy, day)

@@ -8,6 +8,7 @@ severities in a bar are different characters, and every figure is also written o
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -139,17 +140,22 @@ class OverviewView(InventoryView):
         from inventory.store import open_store
 
         evaluation = self.inventory.flags.evaluation
+        worker = get_current_worker()
         # its own connection: the UI thread keeps using the app's
         with open_store(self.inventory.store.path, create=False) as store:
             owners = top_owners(store.conn, evaluation)
-            past = evaluate_past(store, past_days(self.as_of, since), known)
-        if not get_current_worker().is_cancelled:
+            past = evaluate_past(
+                store, past_days(self.as_of, since), known, lambda: worker.is_cancelled
+            )
+        # even from a superseded worker: the days it evaluated are still right (unless the
+        # app has stopped meanwhile)
+        with contextlib.suppress(RuntimeError):
             self.app.call_from_thread(self._computed, generation, OverviewData(past, owners))
 
     def _computed(self, generation: int, data: OverviewData) -> None:
+        self.past.update(data.past)
         if generation != self._generation:
             return
-        self.past.update(data.past)
         self.owners = data.owners
         self.computing = False
         self._render_items()
