@@ -109,17 +109,24 @@ class InventoryGroup(click.Group):
         except click.ClickException as error:
             _say(f"{error.format_message()}{_help_hint(error)}")
             code = USAGE_ERROR
-        except OSError as error:
+        except OSError as error:  # a flush at the end
             code = _output_failed(error)
-        except sqlite3.Error as error:
-            _say(_changed_outside(error))
-            code = USAGE_ERROR
         if code:
             _remove_created()
         for path in _created:
             _say(f"created a new inventory at {path}")
         _created.clear()
         sys.exit(code)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # inside click's own handler, which would turn a closed pipe into exit 1
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            sys.exit(_output_failed(error))
+        except sqlite3.Error as error:
+            _say(_changed_outside(error))
+            sys.exit(USAGE_ERROR)
 
 
 def _help_hint(error: click.ClickException) -> str:
@@ -135,10 +142,10 @@ def _say(message: str) -> None:
 
 def _warn_settings() -> None:
     from inventory import settings
-    from inventory.rules.sandbox import rule_timeout
+    from inventory.rules.sandbox import evaluation_timeout, rule_timeout
     from inventory.store import busy_timeout
 
-    busy_timeout(), rule_timeout()
+    busy_timeout(), rule_timeout(), evaluation_timeout()
     for warning in settings.warnings():
         _say(f"warning: {warning}")
 
@@ -155,6 +162,8 @@ def _output_failed(error: OSError) -> int:
         pass
     if error.errno == errno.EPIPE:
         _say("standard output was closed before all the output was written")
+    elif error.filename is not None:
+        _say(f"{error.filename}: {error.strerror or error}")
     else:
         _say(f"the output could not be written: {error.strerror or error}")
     return USAGE_ERROR
@@ -399,7 +408,11 @@ def write_output(text: str | bytes, output: str | None, database: Path) -> None:
 @main.command("history")
 @click.argument("db")
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Actions to list."
+    "--limit",
+    type=click.IntRange(min=1, max=2**63 - 1),
+    default=50,
+    show_default=True,
+    help="Actions to list.",
 )
 def history_command(db: str, limit: int) -> None:
     """List actions, newest first: when, who, from where, what, how many records; an

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 from inventory import json_text
 from inventory.history import action, logged_rows, row_key
 from inventory.models import Severity, SubjectType
-from inventory.rules.sandbox import RuleSQLError, Sandbox, open_sandbox
+from inventory.rules.sandbox import RuleSQLError, RuleTask, open_sandbox, run_rules
 from inventory.store import Store
 from inventory.validation import describe_error
 
@@ -132,16 +132,17 @@ def require_rule(store: Store, code: str) -> Rule:
 
 def trial_run(store: Store, rule: Rule, as_of: date | None = None) -> None:
     """Run the rule once in the sandbox on the committed data; RuleError says why it can't."""
+    when = as_of or date.today()
     try:
         with open_sandbox(store.path) as sandbox:
-            _try(sandbox, rule, as_of or date.today())
+            sandbox.compile(rule.subject_type, rule.condition, rule.message, rule.parameters, when)
+            limit = sandbox.count(rule.subject_type)
     except RuleSQLError as error:
         raise RuleError(f"rule {rule.code} can't run: {error}") from None
-
-
-def _try(sandbox: Sandbox, rule: Rule, as_of: date) -> None:
-    limit = sandbox.count(rule.subject_type)
-    sandbox.run(rule.subject_type, rule.condition, rule.message, rule.parameters, as_of, limit)
+    task = RuleTask(rule.subject_type, rule.condition, rule.message, rule.parameters, when, limit)
+    (outcome,) = run_rules(store.path, [task])
+    if outcome.error is not None:
+        raise RuleError(f"rule {rule.code} can't run: {outcome.error}")
 
 
 def save_rule(store: Store, rule: Rule) -> Rule:
@@ -240,12 +241,18 @@ def delete_rule(store: Store, code: str) -> None:
 
 
 def broken_rules(store: Store, as_of: date | None = None) -> dict[str, str]:
-    """Every rule (enabled or not) that can't run now, with the reason."""
+    """Every rule (enabled or not) whose SQL can't be compiled, with the reason: SQLite
+    prepares each statement without running it (a syntax error, an unknown column or
+    parameter, a refused function or table), so listing rules costs no evaluation. What
+    only running shows (a rule too slow, too many rows) `check` reports."""
     problems: dict[str, str] = {}
+    when = as_of or date.today()
     with open_sandbox(store.path) as sandbox:
         for rule in read_rules(sandbox.conn):
             try:
-                _try(sandbox, rule, as_of or date.today())
+                sandbox.compile(
+                    rule.subject_type, rule.condition, rule.message, rule.parameters, when
+                )
             except RuleSQLError as error:
                 problems[rule.code] = str(error)
     return problems

@@ -6,11 +6,12 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 from operator import attrgetter
+from typing import Any
 
 from inventory.kinds import CHECKED_KINDS, KINDS, ORGANIZATION
 from inventory.rules.catalog import Rule, read_rules
 from inventory.rules.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
-from inventory.rules.sandbox import RuleSQLError, Sandbox, open_sandbox
+from inventory.rules.sandbox import RuleSQLError, RuleTask, open_sandbox, run_rules
 from inventory.rules.waivers import applies, read_waivers
 from inventory.store import Store, organization_name
 
@@ -48,46 +49,41 @@ def evaluate_rules(
             for entry in read_waivers(conn)
             if applies(entry.waiver, as_of)
         }
-        subjects = counts | {ORGANIZATION.name: 1}
-        evaluation = Evaluation(as_of=as_of, organization=organization, checked=checked)
-        # Rules in (severity, code) order, each rule's rows in subject id order: the flags
-        # come out in Flag.sort_key order without a global sort.
-        rules.sort(key=lambda rule: (SEVERITY_ORDER.get(rule.severity, 9), rule.code))
-        for rule in rules:
-            try:
-                if incremental and rule.subject_type == "channel":
-                    flags = _channel_flags(sandbox, rule, as_of, changed_channels, waivers)
-                else:
-                    flags = _flags(
-                        sandbox, rule, as_of, subjects.get(rule.subject_type, 0), waivers
-                    )
-                evaluation.flags.extend(flags)
-            except RuleSQLError as error:
-                evaluation.broken_rules.append(BrokenRule(rule.code, str(error)))
-            except Exception as error:  # a rule must never stop the others
-                evaluation.broken_rules.append(
-                    BrokenRule(rule.code, f"{type(error).__name__}: {error}")
-                )
+    subjects = counts | {ORGANIZATION.name: 1}
+    evaluation = Evaluation(as_of=as_of, organization=organization, checked=checked)
+    # Rules in (severity, code) order, each rule's rows in subject id order: the flags
+    # come out in Flag.sort_key order without a global sort.
+    rules.sort(key=lambda rule: (SEVERITY_ORDER.get(rule.severity, 9), rule.code))
+    channels = tuple(sorted({_channel_key(key) for key in changed_channels}))
+    tasks = [
+        RuleTask(
+            rule.subject_type,
+            rule.condition,
+            rule.message,
+            rule.parameters,
+            as_of,
+            subjects.get(rule.subject_type, 0),
+            channels if incremental and rule.subject_type == "channel" else None,
+        )
+        for rule in rules
+    ]
+    for rule, outcome in zip(rules, run_rules(store.path, tasks), strict=True):
+        if outcome.error is not None:
+            evaluation.broken_rules.append(BrokenRule(rule.code, outcome.error))
+            continue
+        try:
+            evaluation.flags.extend(_flags(rule, outcome.value, waivers))
+        except RuleSQLError as error:
+            evaluation.broken_rules.append(BrokenRule(rule.code, str(error)))
     if incremental and previous is not None:
         evaluation.flags = _merge(previous, evaluation.flags, set(changed_channels), waivers)
     evaluation.broken_rules.sort(key=lambda broken: broken.rule)
     return evaluation
 
 
-def _channel_flags(
-    sandbox: Sandbox,
-    rule: Rule,
-    as_of: date,
-    channels: Collection[str],
-    waivers: dict[tuple[str, str], Waiver],
-) -> list[Flag]:
-    flags: list[Flag] = []
-    for key in sorted(set(channels)):
-        platform, _, handle = key.partition("/")
-        found = _flags(sandbox, rule, as_of, 1, waivers, channel=(platform, handle))
-        # a condition that escapes its parentheses could return other channels: keep ours
-        flags.extend(flag for flag in found if flag.subject_id == key)
-    return flags
+def _channel_key(key: str) -> tuple[str, str]:
+    platform, _, handle = key.partition("/")
+    return platform, handle
 
 
 def _merge(
@@ -124,22 +120,10 @@ def _text(value: object) -> str:
 
 
 def _flags(
-    sandbox: Sandbox,
     rule: Rule,
-    as_of: date,
-    max_rows: int,
+    rows: list[tuple[Any, Any, Any]],
     waivers: dict[tuple[str, str], Waiver],
-    channel: tuple[str, str] | None = None,
 ) -> list[Flag]:
-    rows = sandbox.run(
-        rule.subject_type,
-        rule.condition,
-        rule.message,
-        rule.parameters,
-        as_of,
-        max_rows,
-        channel,
-    )
     code, recommendation, severity = rule.code, rule.recommendation, rule.severity
     title, subject_type = rule.title, rule.subject_type
     if severity not in SEVERITY_ORDER:

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from inventory.kinds import SUBJECT_KINDS
 
 RULE_TIMEOUT_SECONDS = 2.0
 """Default deadline for one rule; `INVENTORY_RULE_TIMEOUT` (seconds) overrides it."""
+EVALUATION_TIMEOUT_SECONDS = 10.0
+"""Default cap on a whole evaluation (every rule)."""
 
 MAX_VALUE_BYTES = 1_000_000
 PROGRESS_STEPS = 10_000
@@ -62,6 +65,60 @@ class RuleSQLError(Exception):
 
 def rule_timeout() -> float:
     return settings.seconds("INVENTORY_RULE_TIMEOUT", RULE_TIMEOUT_SECONDS)
+
+
+@dataclass(frozen=True)
+class Readable:
+    """What a rule may read: the facts views, and what SQLite reads on their behalf."""
+
+    views: frozenset[str]
+    schema_names: frozenset[str]
+    """Every table and view of the database (a name outside it is a CTE or json_each)."""
+    counted: frozenset[str]
+    """Tables the facts views join without reading a column: SQLite reports them with an
+    empty column name and no view, and they reveal no values."""
+
+    def allows(self, table: str, column: str, view: str | None) -> bool:
+        if table in self.views or view in self.views:
+            return True
+        if table not in self.schema_names and not table.lower().startswith("sqlite_"):
+            return True  # a CTE, or json_each / json_tree
+        return column == "" and table in self.counted
+
+
+def readable(conn: sqlite3.Connection) -> Readable:
+    """Learn, by preparing each facts view under a recording authorizer (nothing runs),
+    which tables they need."""
+    names = frozenset(
+        row[0]
+        for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+    )
+    views = frozenset(SUBJECT_VIEWS.values()) & names
+    counted: set[str] = set()
+
+    def record(action: int, table: Any, column: Any, database: Any, view: Any) -> int:
+        if action == sqlite3.SQLITE_READ and column == "" and view is None:
+            counted.add(str(table))
+        return sqlite3.SQLITE_OK
+
+    conn.set_authorizer(record)
+    try:
+        for view in sorted(views):
+            # selecting no column shows every table a view joins without reading it
+            conn.execute(f"EXPLAIN SELECT 1 FROM {view}").fetchall()
+    finally:
+        conn.set_authorizer(None)
+    return Readable(views, names, frozenset(counted))
+
+
+def _authorizer(read: Readable) -> Callable[[int, Any, Any, Any, Any], int]:
+    def authorize(action: int, arg1: Any, arg2: Any, database: Any, source: Any) -> int:
+        if action == sqlite3.SQLITE_READ:
+            allowed = read.allows(str(arg1), str(arg2 or ""), source)
+            return sqlite3.SQLITE_OK if allowed else sqlite3.SQLITE_DENY
+        return _authorize(action, arg1, arg2, database, source)
+
+    return authorize
 
 
 def _authorize(action: int, arg1: Any, arg2: Any, database: Any, source: Any) -> int:
@@ -135,12 +192,34 @@ class Sandbox:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self._authorize = _authorizer(readable(conn))
 
     def count(self, subject_type: str) -> int:
         view = SUBJECT_KINDS[subject_type].facts_view
         self._guard_on()
         try:
             return self.conn.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+        finally:
+            self._guard_off()
+
+    def compile(
+        self,
+        subject_type: str,
+        condition: str,
+        message: str,
+        parameters: dict[str, Any],
+        as_of: date,
+    ) -> None:
+        """Prepare the rule's statement without running it (EXPLAIN): RuleSQLError says
+        why it can't run, as far as that shows without data."""
+        sql = "EXPLAIN " + rule_sql(subject_type, condition, message)
+        self._guard_on()
+        try:
+            self.conn.execute(sql, {**parameters, "as_of": as_of.isoformat()}).fetchall()
+        except sqlite3.Error as error:
+            raise RuleSQLError(_explain(error)) from None
+        except (OverflowError, ValueError) as error:
+            raise RuleSQLError(str(error)) from None
         finally:
             self._guard_off()
 
@@ -197,7 +276,7 @@ class Sandbox:
         return rows
 
     def _guard_on(self) -> None:
-        self.conn.set_authorizer(_authorize)
+        self.conn.set_authorizer(self._authorize)
 
     def _guard_off(self) -> None:
         self.conn.set_authorizer(None)
@@ -209,9 +288,10 @@ def _subject_order(row: tuple[Any, Any, Any]) -> str:
 
 def _explain(error: sqlite3.Error) -> str:
     text = str(error)
-    if text == "not authorized":
+    if text == "not authorized" or "prohibited" in text:
         return (
-            "not authorized: a rule may only read (no writes, PRAGMA, ATTACH or unsafe functions)"
+            "not authorized: a rule may only read the facts views (no other table, no "
+            "writes, PRAGMA, ATTACH or unsafe functions)"
         )
     if "binding parameter" in text:
         return f"{text} (add it to the rule's parameters)"
@@ -239,3 +319,79 @@ def open_sandbox(path: Path) -> Iterator[Sandbox]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         conn.close()
+
+
+MAX_MESSAGE_CHARS = 1_000
+"""A flag's message is cut here, with an ellipsis: a rule whose message is a megabyte would
+otherwise make a text report word-wrap for minutes and a JSON export hundreds of MB."""
+
+
+def cap_message(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True)
+class RuleTask:
+    """One rule statement to run: on every subject, or on each of `channels` only."""
+
+    subject_type: str
+    condition: str
+    message: str
+    parameters: dict[str, Any]
+    as_of: date
+    max_rows: int
+    channels: tuple[tuple[str, str], ...] | None = None
+
+
+def rule_worker(path: str, tasks: list[RuleTask], report: Callable[[Any], None]) -> None:
+    """The child process's side of `run_rules` (see `deadline`)."""
+    from inventory.rules.deadline import Outcome
+
+    with open_sandbox(Path(path)) as sandbox:
+        for task in tasks:
+            report("start")
+            try:
+                report(Outcome(value=_rows(sandbox, task)))
+            except RuleSQLError as error:
+                report(Outcome(error=str(error)))
+            except Exception as error:  # a rule must never stop the others
+                report(Outcome(error=f"{type(error).__name__}: {error}"))
+
+
+def _rows(sandbox: Sandbox, task: RuleTask) -> list[tuple[Any, Any, Any]]:
+    def run(channel: tuple[str, str] | None, max_rows: int) -> list[tuple[Any, Any, Any]]:
+        return sandbox.run(
+            task.subject_type,
+            task.condition,
+            task.message,
+            task.parameters,
+            task.as_of,
+            max_rows,
+            channel,
+        )
+
+    if task.channels is None:
+        rows = run(None, task.max_rows)
+    else:
+        rows = [row for channel in task.channels for row in run(channel, 1)]
+    return [
+        (subject_id, subject_name, None if message is None else cap_message(str(message)))
+        for subject_id, subject_name, message in rows
+    ]
+
+
+def evaluation_timeout() -> float:
+    """The cap on one whole evaluation; `INVENTORY_EVALUATION_TIMEOUT` (seconds) overrides."""
+    return settings.seconds("INVENTORY_EVALUATION_TIMEOUT", EVALUATION_TIMEOUT_SECONDS)
+
+
+def run_rules(path: Path, tasks: list[RuleTask]) -> list[Any]:
+    """Run each task in a child process with the deadlines enforced by killing it: one
+    `deadline.Outcome` per task (rows, or why not)."""
+    from inventory.rules.deadline import Job, run_with_deadline
+
+    return run_with_deadline(
+        Job("inventory.rules.sandbox:rule_worker", str(path), tasks),
+        per_task=rule_timeout(),
+        total=evaluation_timeout(),
+    )

@@ -1,0 +1,5 @@
+"""`python -m inventory`: the command line."""
+
+from inventory.cli import main
+
+main()

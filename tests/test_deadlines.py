@@ -1,0 +1,158 @@
+"""Issue 10, hangs: the rule deadline holds even when one SQLite step lasts minutes, a
+whole evaluation is capped, listing rules runs none, messages are capped, and custom
+rules read the facts views only."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, check_json, run_cli
+
+ONE_STEP_PRINTF = "length(printf('%.*c', 2147483647, 'x')) > 0"
+ONE_STEP_INSTR = "instr(printf('%.*c', 900000, 'a'), printf('%.*c', 400000, 'a') || 'b') >= 0"
+PER_ROW_PRINTF = "length(printf('%.*c', 2147483647, subject_id)) > 0"
+SLOW_BUT_STEPPING = (
+    "(WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
+    "SELECT count(*) FROM r WHERE n < 0) >= 0"
+)
+LIMIT_SECONDS = 6.0
+"""Rule deadline (1 s here), the kill grace (0.5 s), the process start and the report,
+with room for a loaded 2-core machine."""
+
+
+def insert_rules(db: Path, rules: dict[str, str], message: str = "'slow'") -> None:
+    """Put rules straight into the table, as another tool (or an old version) could."""
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.executemany(
+            """INSERT INTO rules (code, recommendation, title, severity, subject_type,
+                   condition, message) VALUES (?, 1, 'Slow', 'error', 'channel', ?, ?)""",
+            [(code, condition, message) for code, condition in rules.items()],
+        )
+
+
+@pytest.fixture
+def short_deadline(monkeypatch) -> None:
+    monkeypatch.setenv("INVENTORY_RULE_TIMEOUT", "1")
+
+
+@pytest.mark.parametrize("condition", [ONE_STEP_PRINTF, ONE_STEP_INSTR, PER_ROW_PRINTF])
+def test_a_single_step_that_never_ends_is_stopped_at_the_deadline(
+    condition, sample_db, short_deadline
+) -> None:
+    insert_rules(sample_db, {"X950": condition})
+    started = time.monotonic()
+    code, export = check_json(sample_db)
+    assert time.monotonic() - started < LIMIT_SECONDS
+    broken = {item["rule"]: item["error"] for item in export["summary"]["broken_rules"]}
+    assert "took longer than 1 s" in broken["X950"]
+    assert export["flags"]  # the other rules still ran
+
+
+@pytest.mark.parametrize("command", ["check", "export"])
+def test_every_evaluating_command_keeps_the_deadline(
+    command, sample_db, short_deadline, tmp_path
+) -> None:
+    insert_rules(sample_db, {"X950": ONE_STEP_PRINTF, "X951": PER_ROW_PRINTF})
+    started = time.monotonic()
+    args = ["-o", str(tmp_path / "f.json")] if command == "export" else []
+    result = run_cli(command, sample_db, "--as-of", AS_OF, *args)
+    assert result.exit_code in (0, 1), result.output
+    assert time.monotonic() - started < 2 * LIMIT_SECONDS
+    assert "X950, X951" in result.stderr
+
+
+def test_a_rule_that_never_ends_is_refused_when_added(sample_db, short_deadline, tmp_path):
+    rule = tmp_path / "slow.json"
+    rule.write_text(
+        json.dumps(
+            {
+                "code": "X952",
+                "recommendation": 1,
+                "title": "slow",
+                "severity": "warning",
+                "subject_type": "channel",
+                "condition": ONE_STEP_PRINTF,
+                "message": "'m'",
+            }
+        )
+    )
+    started = time.monotonic()
+    result = run_cli("rules", sample_db, "--add", rule)
+    assert time.monotonic() - started < LIMIT_SECONDS
+    assert result.exit_code == 2
+    assert "took longer than 1 s" in result.stderr
+    assert "X952" not in run_cli("rules", sample_db).output
+
+
+def test_listing_rules_evaluates_none(sample_db, short_deadline) -> None:
+    insert_rules(sample_db, {"X950": ONE_STEP_PRINTF, "X953": "no_such_column = 1"})
+    started = time.monotonic()
+    listing = run_cli("rules", sample_db)
+    explained = run_cli("rules", sample_db, "--explain", "X950")
+    assert time.monotonic() - started < 1.0
+    assert listing.exit_code == 0 and explained.exit_code == 0
+    assert "X950" in listing.output
+    assert "no such column: no_such_column" in listing.output  # compiled, not run
+
+
+def test_the_whole_evaluation_is_capped(sample_db, monkeypatch) -> None:
+    monkeypatch.setenv("INVENTORY_RULE_TIMEOUT", "1")
+    monkeypatch.setenv("INVENTORY_EVALUATION_TIMEOUT", "2.5")
+    insert_rules(sample_db, {f"X96{n}": SLOW_BUT_STEPPING for n in range(8)})
+    started = time.monotonic()
+    _, export = check_json(sample_db)
+    assert time.monotonic() - started < 2.5 + LIMIT_SECONDS
+    broken = {item["rule"]: item["error"] for item in export["summary"]["broken_rules"]}
+    assert {f"X96{n}" for n in range(8)} <= set(broken)
+    assert any("ran out of time" in error for error in broken.values())
+
+
+def test_long_messages_are_capped(sample_db) -> None:
+    insert_rules(sample_db, {"X970": "is_live"}, message="printf('%.*c', 900000, 'm')")
+    _, export = check_json(sample_db)
+    messages = [flag["message"] for flag in export["flags"] if flag["rule"] == "X970"]
+    assert messages
+    assert all(len(message) == 1000 and message.endswith("…") for message in messages)
+    started = time.monotonic()
+    result = run_cli("check", sample_db, "--as-of", AS_OF)
+    assert time.monotonic() - started < LIMIT_SECONDS
+    assert len(result.output) < len(messages) * 1_200 + 20_000
+
+
+READS_OUTSIDE_THE_FACTS = {
+    "X980": "EXISTS (SELECT 1 FROM people WHERE email LIKE 'a%')",
+    "X981": "(SELECT count(*) FROM history WHERE user = 'x') >= 0",
+    "X982": "(SELECT max(reason) FROM waivers) IS NULL",
+    "X983": "EXISTS (SELECT 1 FROM sqlite_master)",
+    "X984": "(SELECT email FROM people LIMIT 1) IS NOT NULL",
+    "X985": "$a(') OR 1) UNION SELECT email, email, email FROM people --') = 1",
+    "X986": "is_live AND $a(';') = 1",
+}
+
+
+def test_rules_read_the_facts_views_only(sample_db) -> None:
+    insert_rules(sample_db, READS_OUTSIDE_THE_FACTS)
+    _, export = check_json(sample_db)
+    broken = {item["rule"]: item["error"] for item in export["summary"]["broken_rules"]}
+    assert set(broken) == set(READS_OUTSIDE_THE_FACTS)
+    for code in ("X980", "X981", "X982", "X983", "X984"):
+        assert "read the facts views" in broken[code]
+    assert not any(flag["rule"] in READS_OUTSIDE_THE_FACTS for flag in export["flags"])
+
+
+def test_what_rules_may_still_use(sample_db) -> None:
+    allowed = {
+        "X990": "EXISTS (SELECT 1 FROM facts_department WHERE name = reporting_department)",
+        "X991": "EXISTS (SELECT 1 FROM json_each(goals))",
+        "X992": "(WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r "
+        "WHERE n < 3) SELECT max(n) FROM r) = 3",
+    }
+    insert_rules(sample_db, allowed)
+    _, export = check_json(sample_db)
+    assert export["summary"]["broken_rules"] == []
+    assert {flag["rule"] for flag in export["flags"]} >= set(allowed)
