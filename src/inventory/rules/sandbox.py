@@ -93,7 +93,7 @@ def readable(conn: sqlite3.Connection) -> Readable:
         row[0]
         for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
     )
-    views = frozenset(SUBJECT_VIEWS.values()) & names
+    views = frozenset(kind.facts_view for kind in SUBJECT_KINDS.values()) & names
     counted: set[str] = set()
 
     def record(action: int, table: Any, column: Any, database: Any, view: Any) -> int:
