@@ -1,4 +1,4 @@
-"""A made-up inventory of any size, in the `social-inventory/1` format, for benchmarks.
+"""A made-up inventory of any size, in the `social-inventory/2` format, for benchmarks.
 
 `generate_document(n_channels, seed)` is deterministic for a given seed. People,
 departments, consultants and policies grow in proportion to the channels (about 1 person
@@ -152,12 +152,52 @@ def generate_document(n_channels: int, seed: int = 0) -> dict[str, Any]:
                 "notes": "",
             }
         )
+    lookalikes = _add_access(random.Random(seed + 1), people, channels, employees)
     return {
-        "format": "social-inventory/1",
-        "organization": {"name": "Acme Benchmark S.p.A."},
+        "format": "social-inventory/2",
+        "organization": {"name": "Acme Benchmark S.p.A.", "email_domains": ["corp.example"]},
         "departments": departments,
         "people": people,
         "consultants": consultants,
         "policies": policies,
         "channels": channels,
+        "lookalikes": lookalikes,
     }
+
+
+def _add_access(
+    rng: random.Random, people: list[dict], channels: list[dict], employees: list[str]
+) -> list[dict[str, Any]]:
+    """The `/2` fields, from their own random stream so the `/1` fields stay as they were:
+    a few leavers and notice periods, one admin on most channels, the login mostly on a
+    shared company mailbox, two-factor mostly on, reviews mostly within the year."""
+    for person in people:
+        roll = rng.random()
+        person["left_on"] = (
+            _day(rng, 1, 300) if roll < 0.02 else _day(rng, -60, -1) if roll < 0.03 else None
+        )
+    for channel in channels:
+        taken = {channel["owner"], channel["backup_owner"]}
+        admin = rng.choice(employees)
+        channel["admins"] = [admin] if admin not in taken and rng.random() < 0.7 else []
+        roll = rng.random()
+        channel["login_email"] = (
+            "social@corp.example"
+            if roll < 0.95
+            else "someone@mail.example"
+            if roll < 0.98
+            else None
+        )
+        channel["two_factor"] = _pick(rng, {"on": 95, "off": 3, "unknown": 2})
+        channel["reviewed_on"] = _day(rng, 0, 300) if rng.random() < 0.96 else None
+    return [
+        {
+            "platform": PLATFORMS[i % len(PLATFORMS)],
+            "handle": f"@acme_fake_{i:06d}",
+            "url": None,
+            "found_on": _day(rng, 0, 120),
+            "takedown": _pick(rng, {"open": 30, "requested": 30, "removed": 30, "tolerated": 10}),
+            "notes": "",
+        }
+        for i in range(max(2, len(channels) // 100))
+    ]

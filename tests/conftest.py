@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_db" / "acme.json"
 
 MINIMAL_DOCUMENT: dict[str, Any] = {
-    "format": "social-inventory/1",
-    "organization": {"name": "Test Org"},
+    "format": "social-inventory/2",
+    "organization": {"name": "Test Org", "email_domains": ["test.example"]},
     "departments": [
         {"name": "Customer Care", "function": "customer_care", "social_access": "open"},
         {"name": "Marketing", "function": "marketing", "social_access": "open"},
@@ -29,12 +29,21 @@ MINIMAL_DOCUMENT: dict[str, Any] = {
             "name": "Anna",
             "department": "Marketing",
             "employment": "employee",
+            "left_on": None,
+        },
+        {
+            "email": "bruno@test.example",
+            "name": "Bruno",
+            "department": "Marketing",
+            "employment": "employee",
+            "left_on": None,
         },
         {
             "email": "ext@agency.example",
             "name": "Ext",
             "department": None,
             "employment": "external",
+            "left_on": None,
         },
     ],
     "consultants": [
@@ -73,9 +82,28 @@ MINIMAL_DOCUMENT: dict[str, Any] = {
             "last_post_on": "2026-11-20",
             "goals": ["relationship"],
             "notes": "",
+            "admins": ["bruno@test.example"],
+            "login_email": "social@test.example",
+            "two_factor": "on",
+            "reviewed_on": "2026-10-01",
         }
     ],
+    "lookalikes": [],
 }
+
+
+def as_format_1(document: dict[str, Any]) -> dict[str, Any]:
+    """The same document in `social-inventory/1`: without the fields `/2` added."""
+    old = copy.deepcopy(document)
+    old["format"] = "social-inventory/1"
+    old.pop("lookalikes", None)
+    old["organization"].pop("email_domains", None)
+    for person in old["people"]:
+        person.pop("left_on", None)
+    for channel in old["channels"]:
+        for field in ("admins", "login_email", "two_factor", "reviewed_on"):
+            channel.pop(field, None)
+    return old
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ def test_text_report_is_grouped_by_recommendation_with_counts_at_the_end(
     assert section[0].split() == ["warning", "R201", "Amministrazione", "e", "Finanza"]
     assert "  error    R101  facebook/AcmeBologna (Acme Bologna)" in lines
     assert lines[-2:] == [
-        "25 flags: 5 errors, 16 warnings, 4 info",
-        "checked 53 channels, 10 departments, 4 consultants, 3 policies",
+        "47 flags: 15 errors, 26 warnings, 6 info",
+        "checked 53 channels, 10 departments, 4 consultants, 3 policies, 2 lookalikes",
     ]
     assert max(len(line) for line in lines) <= 80
 

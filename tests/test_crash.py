@@ -77,7 +77,7 @@ def test_killed_imports_leave_the_before_or_after_state(tmp_path: Path) -> None:
     rng = random.Random(1)
     first = json.loads(SAMPLE.read_text(encoding="utf-8"))
     second = {**first, "channels": first["channels"][: len(first["channels"]) // 2]}
-    second["organization"] = {"name": "Second state"}
+    second["organization"] = {"name": "Second state", "email_domains": []}
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     a.write_text(json.dumps(first), encoding="utf-8")
     b.write_text(json.dumps(second), encoding="utf-8")

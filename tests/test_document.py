@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE, run_cli
+from tests.conftest import SAMPLE, as_format_1, run_cli
 
 
 def dump(db: Path) -> dict:
@@ -41,7 +41,10 @@ def test_inner_lists_keep_their_order(make_db, minimal_document) -> None:
 def test_import_prints_what_it_imported(tmp_path, write_document, minimal_document) -> None:
     result = run_cli("import", tmp_path / "new.db", write_document(minimal_document))
     assert result.exit_code == 0
-    assert "1 channels, 2 departments, 2 people, 1 consultants, 1 policies" in result.stdout
+    assert (
+        "1 channels, 2 departments, 3 people, 1 consultants, 1 policies, 0 lookalikes"
+        in result.stdout
+    )
 
 
 def test_merge_updates_by_natural_key_and_keeps_the_rest(
@@ -60,13 +63,17 @@ def test_merge_updates_by_natural_key_and_keeps_the_rest(
             }
         ],
         "channels": [
-            {**minimal_document["channels"][0], "handle": "@second", "owner": "anna@test.example"}
+            {
+                **as_format_1(minimal_document)["channels"][0],
+                "handle": "@second",
+                "owner": "anna@test.example",
+            }
         ],
     }
     result = run_cli("import", db, write_document(update, "update.json"))
     assert result.exit_code == 0, result.output
     after = dump(db)
-    assert [p["name"] for p in after["people"]] == ["Anna Maria", "Ext"]
+    assert [p["name"] for p in after["people"]] == ["Anna Maria", "Bruno", "Ext"]
     assert [c["handle"] for c in after["channels"]] == ["@second", "@test"]
     assert len(after["departments"]) == 2
 

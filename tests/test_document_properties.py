@@ -20,6 +20,8 @@ from inventory.models import (
     Platform,
     PolicyStatus,
     SocialAccess,
+    Takedown,
+    TwoFactor,
     clean_text,
 )
 from tests.conftest import run_cli
@@ -48,6 +50,7 @@ text = (
     .filter(bool)
 )
 maybe_text = st.one_of(st.just(""), text)
+domains = st.text(string.ascii_lowercase + string.digits + ".-", min_size=1, max_size=10)
 dates = st.dates().map(lambda d: d.isoformat())
 hours = st.one_of(
     st.none(), st.integers(0, 80), st.floats(0, 80, allow_nan=False).map(lambda x: round(x, 2))
@@ -72,11 +75,17 @@ def documents(draw):
     )
     consultants = draw(st.lists(text, max_size=3, unique=True))
     policies = draw(st.lists(text, max_size=3, unique=True))
-    handles = draw(st.lists(st.tuples(_enum(Platform), text), max_size=5, unique=True))
+    handles = draw(st.lists(st.tuples(_enum(Platform), text), max_size=8, unique=True))
+    # a lookalike never shares its key with a channel: split one set of keys in two
+    split = draw(st.integers(0, len(handles)))
+    handles, lookalike_handles = handles[:split], handles[split:]
     nullable = lambda values: st.one_of(st.none(), st.sampled_from(values)) if values else st.none()  # noqa: E731
     return {
-        "format": "social-inventory/1",
-        "organization": {"name": draw(text)},
+        "format": "social-inventory/2",
+        "organization": {
+            "name": draw(text),
+            "email_domains": draw(st.lists(domains, max_size=3, unique=True)),
+        },
         "departments": [
             {
                 "name": n,
@@ -91,6 +100,7 @@ def documents(draw):
                 "name": draw(text),
                 "department": draw(nullable(departments)),
                 "employment": draw(_enum(Employment)),
+                "left_on": draw(st.one_of(st.none(), dates)),
             }
             for e in sorted(emails)
         ],
@@ -121,8 +131,8 @@ def documents(draw):
                 "name": draw(text),
                 "url": draw(st.one_of(st.none(), st.just("https://example.com/x"))),
                 "status": draw(_enum(ChannelStatus)),
-                "owner": draw(nullable(emails)),
-                "backup_owner": draw(nullable(emails)),
+                "owner": (owner := draw(nullable(emails))),
+                "backup_owner": (backup := draw(nullable(emails))),
                 "reporting_department": draw(nullable(departments)),
                 "linked_departments": draw(st.lists(st.sampled_from(departments), unique=True)),
                 "consultants": [
@@ -137,8 +147,28 @@ def documents(draw):
                 "last_post_on": draw(st.one_of(st.none(), dates)),
                 "goals": draw(st.lists(_enum(Goal), unique=True)),
                 "notes": draw(maybe_text),
+                "admins": draw(
+                    st.lists(
+                        st.sampled_from([e for e in emails if e not in (owner, backup)] or [""]),
+                        unique=True,
+                    ).map(lambda admins: [a for a in admins if a])
+                ),
+                "login_email": draw(st.one_of(st.none(), domains.map(lambda d: f"x@{d}"))),
+                "two_factor": draw(_enum(TwoFactor)),
+                "reviewed_on": draw(st.one_of(st.none(), dates)),
             }
             for p, h in sorted(handles)
+        ],
+        "lookalikes": [
+            {
+                "platform": p,
+                "handle": h,
+                "url": draw(st.one_of(st.none(), st.just("https://example.com/fake"))),
+                "found_on": draw(dates),
+                "takedown": draw(_enum(Takedown)),
+                "notes": draw(maybe_text),
+            }
+            for p, h in sorted(lookalike_handles)
         ],
     }
 

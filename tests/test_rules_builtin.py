@@ -42,6 +42,30 @@ def policy(**changes: Any) -> Callable[[Doc], None]:
     return change
 
 
+def person(email: str, **changes: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        next(p for p in doc["people"] if p["email"] == email).update(changes)
+
+    return change
+
+
+def organization(**changes: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        doc["organization"].update(changes)
+
+    return change
+
+
+def lookalike(**fields: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        doc["lookalikes"].append(
+            {"platform": "instagram", "handle": "@test_official", "url": None,
+             "found_on": "2026-10-01", "takedown": "open", "notes": "", **fields}
+        )  # fmt: skip
+
+    return change
+
+
 def both(*changes: Callable[[Doc], None]) -> Callable[[Doc], None]:
     def change(doc: Doc) -> None:
         for each in changes:
@@ -50,6 +74,9 @@ def both(*changes: Callable[[Doc], None]) -> Callable[[Doc], None]:
     return change
 
 
+ANNA, BRUNO, EXT = "anna@test.example", "bruno@test.example", "ext@agency.example"
+FAKE = "instagram/@test_official"
+PLANNED = channel(status="planned")
 RETIRED = channel(status="retired")
 DORMANT = channel(status="dormant")
 AGENCY = consultant(knowledge_transfer=False, deliverables=[])
@@ -81,6 +108,76 @@ CASES = [
         channel(credentials_holder="unknown"),
         channel(credentials_holder="in_house"),
     ),
+    # R105: the owner has left (left_on on or before as_of, 2026-11-26)
+    ("R105", CHANNEL, person(ANNA, left_on="2026-11-26"), person(ANNA, left_on="2026-11-27")),
+    (
+        "R105",
+        CHANNEL,
+        person(ANNA, left_on="2026-11-25"),
+        both(RETIRED, person(ANNA, left_on="2026-11-25")),
+    ),
+    # R106: the backup owner or an admin has left, externals included
+    ("R106", CHANNEL, person(BRUNO, left_on="2026-11-26"), person(BRUNO, left_on="2026-11-27")),
+    (
+        "R106",
+        CHANNEL,
+        both(channel(backup_owner=BRUNO, admins=[]), person(BRUNO, left_on="2026-11-25")),
+        person(ANNA, left_on="2026-11-25"),  # the owner is R105's, not R106's
+    ),
+    (
+        "R106",
+        CHANNEL,
+        both(channel(admins=[BRUNO, EXT]), person(EXT, left_on="2026-11-01")),
+        both(channel(admins=[BRUNO, EXT]), person(EXT, left_on="2026-12-01")),
+    ),
+    # R107: fewer than 2 distinct in-house people among owner, backup owner and admins
+    ("R107", CHANNEL, channel(admins=[]), channel(admins=[], backup_owner=BRUNO)),
+    ("R107", CHANNEL, channel(admins=[], backup_owner=ANNA), channel(backup_owner=ANNA)),
+    ("R107", CHANNEL, channel(admins=[EXT]), channel(admins=[EXT, BRUNO])),
+    ("R107", CHANNEL, person(BRUNO, left_on="2026-11-26"), person(BRUNO, left_on="2026-11-27")),
+    ("R107", CHANNEL, person(BRUNO, employment="external"), both(RETIRED, channel(admins=[]))),
+    # R108: the login mailbox is unknown, or outside the organization's domains
+    ("R108", CHANNEL, channel(login_email=None), both(PLANNED, channel(login_email=None))),
+    (
+        "R108",
+        CHANNEL,
+        channel(login_email="social@mail.test.example"),  # a subdomain is another domain
+        channel(login_email="Social@TEST.Example"),  # domains compare case-insensitively
+    ),
+    (
+        "R108",
+        CHANNEL,
+        both(DORMANT, channel(login_email="anna.private@gmail.example")),
+        both(organization(email_domains=[]), channel(login_email="anna.private@gmail.example")),
+    ),
+    (
+        "R108",
+        CHANNEL,
+        both(organization(email_domains=["other.example", "test.example.org"])),
+        organization(email_domains=["other.example", "test.example"]),
+    ),
+    # R109: two-factor is not on, on an open channel
+    ("R109", CHANNEL, channel(two_factor="off"), both(PLANNED, channel(two_factor="off"))),
+    (
+        "R109",
+        CHANNEL,
+        both(DORMANT, channel(two_factor="unknown")),
+        both(RETIRED, channel(two_factor="unknown")),
+    ),
+    # R110: a lookalike open for more than 30 days
+    ("R110", FAKE, lookalike(found_on="2026-10-26"), lookalike(found_on="2026-10-27")),
+    (
+        "R110",
+        FAKE,
+        lookalike(found_on="2025-01-01"),
+        lookalike(found_on="2025-01-01", takedown="requested"),
+    ),
+    # R111: not reviewed for more than 365 days, or never
+    ("R111", CHANNEL, channel(reviewed_on="2025-11-25"), channel(reviewed_on="2025-11-26")),
+    ("R111", CHANNEL, channel(reviewed_on=None), both(RETIRED, channel(reviewed_on=None))),
+    # R112: the owner leaves after as_of and at most 30 days after it
+    ("R112", CHANNEL, person(ANNA, left_on="2026-12-26"), person(ANNA, left_on="2026-12-27")),
+    ("R112", CHANNEL, person(ANNA, left_on="2026-11-27"), person(ANNA, left_on="2026-11-26")),
     (
         "R201",
         "Customer Care",
@@ -175,7 +272,7 @@ def test_every_builtin_rule_has_a_case() -> None:
     from inventory.rules.builtin import BUILTIN_RULES
 
     assert {case[0] for case in CASES} == {rule["code"] for rule in BUILTIN_RULES}
-    assert len(BUILTIN_RULES) == 16
+    assert len(BUILTIN_RULES) == 24
 
 
 def test_messages_name_the_problem(make_db) -> None:
@@ -188,7 +285,8 @@ def test_messages_name_the_problem(make_db) -> None:
 
 # The sample's expected flags, from sample_db/README.md.
 SAMPLE_COUNTS = {
-    "R101": 1, "R102": 1, "R103": 2, "R104": 2, "R201": 1, "R301": 2, "R302": 1,
+    "R101": 1, "R102": 1, "R103": 2, "R104": 2, "R105": 1, "R106": 1, "R107": 5, "R108": 4,
+    "R109": 4, "R110": 1, "R111": 4, "R112": 2, "R201": 1, "R301": 2, "R302": 1,
     "R401": 3, "R402": 2, "R502": 1, "R503": 2, "R504": 1, "R601": 2, "R602": 2, "R701": 2,
 }  # fmt: skip
 
@@ -197,14 +295,51 @@ def test_the_sample_fires_every_rule_but_r501(sample_db) -> None:
     status, export = check_json(sample_db)
     assert status == 1
     assert Counter(flag["rule"] for flag in export["flags"]) == SAMPLE_COUNTS
-    assert export["summary"]["flags"] == 25
-    assert export["summary"]["by_severity"] == {"error": 5, "warning": 16, "info": 4}
+    assert export["summary"]["flags"] == 47
+    assert export["summary"]["by_severity"] == {"error": 15, "warning": 26, "info": 6}
     assert export["summary"]["checked"] == {
         "channels": 53,
         "departments": 10,
         "consultants": 4,
         "policies": 3,
+        "lookalikes": 2,
     }
+    flagged = {f["subject"]["id"] for f in export["flags"] if f["subject"]["type"] == "channel"}
+    assert len(flagged) == 17  # 36 of the 53 channels are healthy
     retired = {"facebook/AcmeOutletNapoli", "youtube/@AcmeMilano", "snapchat/acmekids"}
     assert not retired & {flag["subject"]["id"] for flag in export["flags"]}
     assert "Viral Ninjas Ltd" not in {flag["subject"]["id"] for flag in export["flags"]}
+
+
+def test_access_messages_name_who_and_when(make_db) -> None:
+    leavers = both(
+        channel(backup_owner=BRUNO, admins=[EXT]),
+        person(BRUNO, left_on="2026-11-01"),
+        person(EXT, left_on="2026-11-26"),
+    )
+    _, export = check_json(build(make_db, leavers))
+    messages = {flag["rule"]: flag["message"] for flag in export["flags"]}
+    assert messages["R106"] == (
+        "Still has access after leaving: backup owner bruno@test.example (left on "
+        "2026-11-01), admin ext@agency.example (left on 2026-11-26)"
+    )
+    assert messages["R107"] == "Only 1 in-house person can get in (at least 2 wanted)"
+    _, export = check_json(build(make_db, person(ANNA, left_on="2026-12-26")))
+    assert export["flags"][0]["message"] == (
+        "Owner anna@test.example leaves on 2026-12-26 (in 30 days): plan the hand-over"
+    )
+    _, export = check_json(build(make_db, channel(login_email="x@Gmail.example")))
+    assert export["flags"][0]["message"] == (
+        "Password resets go to x@Gmail.example, outside the company's domains (test.example)"
+    )
+
+
+def test_access_rule_parameters_can_be_changed(make_db) -> None:
+    from conftest import run_cli
+
+    db = build(make_db, channel(admins=[], backup_owner=BRUNO))
+    assert run_cli("rules", db, "--set-param", "R107", "min_in_house_people=3").exit_code == 0
+    assert ("R107", CHANNEL) in flag_keys(check_json(db)[1])
+    db = build(make_db, lookalike(found_on="2026-11-16"))
+    assert run_cli("rules", db, "--set-param", "R110", "max_days_open=7").exit_code == 0
+    assert ("R110", FAKE) in flag_keys(check_json(db)[1])

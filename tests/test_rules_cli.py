@@ -34,7 +34,7 @@ def test_rules_lists_every_rule(sample_db: Path) -> None:
     assert lines[0].split() == ["code", "rec", "severity", "enabled", "title"]
     assert lines[1].split()[:4] == ["R101", "1", "error", "yes"]
     assert "R602    6  warning   yes      Active channel has not posted recently" in lines
-    assert lines[-1] == "16 rules: 16 enabled, 0 broken"
+    assert lines[-1] == "24 rules: 24 enabled, 0 broken"
     assert max(len(line) for line in lines) <= 80
 
 
@@ -76,11 +76,11 @@ def test_disable_and_enable_a_rule(sample_db: Path) -> None:
 
 
 def test_set_severity_regrades_flags_and_exit_status(sample_db: Path) -> None:
-    for code in ("R101", "R102", "R104", "R502"):
+    for code in ("R101", "R102", "R104", "R105", "R106", "R108", "R109", "R502"):
         assert run_cli("rules", sample_db, "--set-severity", code, "warning").exit_code == 0
     status, export = check_json(sample_db)
     assert status == 0
-    assert export["summary"]["by_severity"] == {"error": 0, "warning": 21, "info": 4}
+    assert export["summary"]["by_severity"] == {"error": 0, "warning": 41, "info": 6}
     assert run_cli("rules", sample_db, "--set-severity", "R101", "fatal").exit_code == 2
 
 

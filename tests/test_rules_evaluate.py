@@ -13,7 +13,7 @@ from inventory.store import open_store
 def test_evaluation_reads_committed_data_and_leaves_the_store_usable(sample_db: Path) -> None:
     with open_store(sample_db, create=False) as store:
         first = evaluate_rules(store, date(2026, 11, 26))
-        assert len(first.flags) == 25
+        assert len(first.flags) == 47
         assert first.organization == "Acme Italia S.p.A."
         store.conn.execute("BEGIN")
         store.conn.execute("UPDATE channels SET owner_id = NULL")

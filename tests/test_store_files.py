@@ -107,7 +107,7 @@ def test_other_commands_create_a_new_inventory_with_the_built_in_rules(tmp_path)
     assert result.exit_code == 0, result.output
     assert db.exists()
     codes = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("R")]
-    assert len(codes) == 16 and codes[0] == "R101" and codes[-1] == "R701"
+    assert len(codes) == 24 and codes[0] == "R101" and codes[-1] == "R701"
     assert run_cli("check", db, "--as-of", "2026-11-26").exit_code == 0
 
 

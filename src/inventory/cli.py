@@ -266,7 +266,13 @@ def import_command(
 
 
 def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str | None) -> None:
-    from inventory.document import DocumentError, import_document, parse_document, plan_import
+    from inventory.document import (
+        DocumentError,
+        as_merged,
+        import_document,
+        parse_document,
+        plan_import,
+    )
     from inventory.history import action
     from inventory.records import KnownKeys
 
@@ -279,7 +285,8 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
         if dry_run:
-            plan = plan_import(existing, document, document.organization, replace=replace)
+            merged = as_merged(existing, document, replace=replace)
+            plan = plan_import(existing, merged, merged.organization, replace=replace)
             _print_plan(plan, file)
             return
     finally:

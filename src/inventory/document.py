@@ -1,4 +1,4 @@
-"""The inventory document (`social-inventory/1`): import and dump."""
+"""The inventory document (`social-inventory/2`, and `/1` read as `/2`): import and dump."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from inventory.history import log_changes
 from inventory.kinds import RECORD_KINDS, Kind
 from inventory.models import (
     DOCUMENT_FORMAT,
+    FIELDS_ADDED_IN_2,
+    LEGACY_DOCUMENT_FORMAT,
     Channel,
     Consultant,
     Department,
@@ -54,11 +56,13 @@ class ImportSummary:
     consultants: int
     policies: int
     channels: int
+    lookalikes: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.channels} channels, {self.departments} departments, {self.people} people, "
-            f"{self.consultants} consultants, {self.policies} policies"
+            f"{self.consultants} consultants, {self.policies} policies, "
+            f"{self.lookalikes} lookalikes"
         )
 
 
@@ -96,6 +100,8 @@ def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
     if not isinstance(raw, dict):
         raise DocumentError(["the document must be a JSON object"])
     problems: list[Problem | str] = []
+    if raw.get("format") == LEGACY_DOCUMENT_FORMAT:
+        problems.extend(_newer_fields(raw))
     document = None
     try:
         document = InventoryDocument.model_validate(raw)
@@ -108,6 +114,39 @@ def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
     if problems or document is None:
         raise DocumentError(problems)
     return document
+
+
+def _newer_fields(raw: dict) -> list[Problem]:
+    """Fields of `/2` inside a `/1` document: unknown to the format it says it is."""
+    why = (
+        f"is not a field of {LEGACY_DOCUMENT_FORMAT} (it came with {DOCUMENT_FORMAT}; "
+        f'set "format" to "{DOCUMENT_FORMAT}" to use it)'
+    )
+    problems = [
+        Problem("document", field, records._NO_VALUE, why)
+        for field in FIELDS_ADDED_IN_2["document"]
+        if field in raw
+    ]
+    organization = raw.get("organization")
+    if isinstance(organization, dict):
+        problems.extend(
+            Problem("organization", field, records._NO_VALUE, why)
+            for field in FIELDS_ADDED_IN_2["organization"]
+            if field in organization
+        )
+    for collection in ("people", "channels"):
+        for index, item in _items(raw, collection):
+            problems.extend(
+                Problem(
+                    _record_label(raw, _COLLECTIONS[collection], index),
+                    field,
+                    records._NO_VALUE,
+                    why,
+                )
+                for field in FIELDS_ADDED_IN_2[collection]
+                if field in item
+            )
+    return problems
 
 
 def _items(raw: dict, collection: str) -> list[tuple[int, dict]]:
@@ -205,7 +244,55 @@ def import_document(store: Store, document: InventoryDocument, *, replace: bool)
 
     A merge may refer to records already in the database; a replace only to the document's.
     """
-    return import_records(store, document, document.organization, replace=replace)
+    with store.transaction():
+        document = as_merged(store, document, replace=replace)
+        return import_records(store, document, document.organization, replace=replace)
+
+
+def as_merged(
+    store: Store | None, document: InventoryDocument, *, replace: bool
+) -> InventoryDocument:
+    """The document as it is written: a `/1` document merged into a database leaves the
+    records already there the fields `/1` lacks (the spec), instead of their defaults."""
+    if replace or store is None or document.format != LEGACY_DOCUMENT_FORMAT:
+        return document
+    organization = records.read_organization(store) if records.has_organization(store) else None
+    people = {key_form("person", p.email): p for p in records.list_people(store)}
+    channels = {c.key: c for c in records.list_channels(store)}
+    return document.model_copy(
+        update={
+            "organization": document.organization
+            if organization is None
+            else Organization(
+                name=document.organization.name, email_domains=organization.email_domains
+            ),
+            "people": [
+                _kept_person(p, people.get(key_form("person", p.email))) for p in document.people
+            ],
+            "channels": [_kept_channel(c, channels.get(c.key)) for c in document.channels],
+        }
+    )
+
+
+def _kept_person(person: Person, stored: Person | None) -> Person:
+    if stored is None:
+        return person
+    return person.model_copy(update={"left_on": stored.left_on})
+
+
+def _kept_channel(channel: Channel, stored: Channel | None) -> Channel:
+    if stored is None:
+        return channel
+    # an admin the /1 document made owner or backup owner is one no longer
+    owners = {key_form("person", e) for e in (channel.owner, channel.backup_owner) if e}
+    return channel.model_copy(
+        update={
+            "admins": [a for a in stored.admins if key_form("person", a) not in owners],
+            "login_email": stored.login_email,
+            "two_factor": stored.two_factor,
+            "reviewed_on": stored.reviewed_on,
+        }
+    )
 
 
 def import_records(
@@ -227,6 +314,9 @@ def import_records(
             records.write_organization(store, organization)
         for kind, items in _kinds(batch):
             records.write_records(store, kind.name, items, fresh=replace or not before)
+        clashes = records.key_clash_problems(store)
+        if clashes:
+            raise DocumentError(clashes)
         after = _state_after(before, batch, organization, replace)
         log_changes(store, records.changes_between(before, after))
     return ImportSummary(
@@ -235,6 +325,7 @@ def import_records(
         consultants=len(batch.consultants),
         policies=len(batch.policies),
         channels=len(batch.channels),
+        lookalikes=len(getattr(batch, "lookalikes", [])),
     )
 
 
@@ -268,8 +359,9 @@ def _batch_keys(batch: Records, organization: Organization | None) -> Iterator[t
 
 
 def _kinds(batch: Records) -> list[tuple[Kind, list]]:
-    """Each kind with the batch's records of it, referenced kinds first."""
-    return [(kind, getattr(batch, kind.collection)) for kind in RECORD_KINDS.values()]
+    """Each kind with the batch's records of it, referenced kinds first (a spreadsheet's
+    batch has no lookalikes)."""
+    return [(kind, getattr(batch, kind.collection, [])) for kind in RECORD_KINDS.values()]
 
 
 def _labelled_records(document: Records) -> list[records.Labelled]:
@@ -293,12 +385,14 @@ def _state_after(
     spellings.update({key_form("person", p.email): p.email for p in batch.people})
     after: records.Snapshot = {} if replace else dict(before)
     if organization is not None:
-        after[("organization", "organization")] = organization.model_dump()
+        after[("organization", "organization")] = organization.model_dump(mode="json")
     for kind, items in _kinds(batch):
         for item in items:
             values = item.model_dump(mode="json")
             for field in records.PERSON_REFERENCES.get(kind.name, ()):
-                if values[field] is not None:
+                if isinstance(values[field], list):
+                    values[field] = [spellings.get(key_form("person", v), v) for v in values[field]]
+                elif values[field] is not None:
                     values[field] = spellings.get(key_form("person", values[field]), values[field])
             after[(kind.name, kind.key_of(item.__dict__))] = values
     return after

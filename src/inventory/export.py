@@ -1,4 +1,4 @@
-"""The flags export (format `social-inventory-flags/1`): what `export` writes and
+"""The flags export (format `social-inventory-flags/2`): what `export` writes and
 `check --format json` prints. Its JSON Schema ships beside this module."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from inventory.files import write_text_file
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.sheets import Table, csv_text, xlsx_bytes
 
-EXPORT_FORMAT = "social-inventory-flags/1"
+EXPORT_FORMAT = "social-inventory-flags/2"
 SCHEMA_FILE = "flags-export.schema.json"
 RECOMMENDATION_NUMBERS = range(1, 8)
 

@@ -23,7 +23,17 @@ if TYPE_CHECKING:
     from inventory.models import Record
 
 Widget = Literal[
-    "text", "date", "number", "select", "person", "multi", "bool", "textarea", "lines", "pairs"
+    "text",
+    "date",
+    "number",
+    "select",
+    "person",
+    "people",
+    "multi",
+    "bool",
+    "textarea",
+    "lines",
+    "pairs",
 ]
 
 
@@ -82,7 +92,7 @@ class Field:
             return "link"
         if self.refers_to is not None:
             return "reference"
-        if self.widget in ("multi", "lines"):
+        if self.widget in ("multi", "lines", "people"):
             return "json"
         if self.widget == "bool":
             return "bool"
@@ -288,7 +298,15 @@ ORGANIZATION = Kind(
     model_name="Organization",
     table="organization",
     key=("name",),
-    fields=(Field("name", "Name", required=True),),
+    fields=(
+        Field("name", "Name", required=True),
+        Field(
+            "email_domains",
+            "E-mail domains",
+            "lines",
+            placeholder="one domain a line, e.g. acme.example",
+        ),
+    ),
     singleton=True,
     subject=True,
 )
@@ -365,6 +383,7 @@ PERSON = Kind(
             column=ListColumn("Employment", 10),
             form_default="employee",
         ),
+        Field("left_on", "Left on", "date", column=ListColumn("Left on", 10)),
     ),
     folded_key=True,
     listed=True,
@@ -515,14 +534,75 @@ CHANNEL = Kind(
         Field("last_post_on", "Last post", "date"),
         Field("goals", "Goals", "multi", enum="Goal"),
         Field("notes", "Notes", "textarea"),
+        Field(
+            "admins",
+            "Admins",
+            "people",
+            refers_to="person",
+            link=Link("channel_admins", "channel_id", "person_id"),
+            counted=Count("administers", "Admin of", 8),
+        ),
+        Field("login_email", "Login e-mail", placeholder="where password resets go"),
+        Field(
+            "two_factor",
+            "Two-factor",
+            "select",
+            enum="TwoFactor",
+            required=True,
+            form_default="unknown",
+        ),
+        Field("reviewed_on", "Reviewed on", "date", detail_label="Reviewed"),
     ),
     subject=True,
     view="channels",
     checked_rank=0,
 )
 
+LOOKALIKE = Kind(
+    name="lookalike",
+    title="Lookalikes",
+    collection="lookalikes",
+    model_name="Lookalike",
+    table="lookalikes",
+    key=("platform", "handle"),
+    fields=(
+        Field(
+            "platform",
+            "Platform",
+            "select",
+            enum="Platform",
+            required=True,
+            column=ListColumn("Platform", 10),
+        ),
+        Field(
+            "handle",
+            "Handle",
+            required=True,
+            placeholder="@acme_official",
+            column=ListColumn("Handle", 26, 12),
+        ),
+        Field("url", "URL", placeholder="https://…", column=ListColumn("URL", 30, 8)),
+        Field("found_on", "Found on", "date", required=True, column=ListColumn("Found on", 10)),
+        Field(
+            "takedown",
+            "Takedown",
+            "select",
+            enum="Takedown",
+            required=True,
+            column=ListColumn("Takedown", 10),
+            form_default="open",
+        ),
+        Field("notes", "Notes", "textarea", column=ListColumn("Notes", 30, 8)),
+    ),
+    subject=True,
+    listed=True,
+    view="lookalikes",
+    checked_rank=4,
+)
+
 KINDS: dict[str, Kind] = {
-    kind.name: kind for kind in (ORGANIZATION, DEPARTMENT, PERSON, CONSULTANT, POLICY, CHANNEL)
+    kind.name: kind
+    for kind in (ORGANIZATION, DEPARTMENT, PERSON, CONSULTANT, POLICY, CHANNEL, LOOKALIKE)
 }
 """Every record kind, in dependency order: a kind only refers to kinds before it."""
 

@@ -16,12 +16,15 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
+    ValidationInfo,
     field_validator,
 )
 
 from inventory.dates import parse_date
 
-DOCUMENT_FORMAT = "social-inventory/1"
+DOCUMENT_FORMAT = "social-inventory/2"
+LEGACY_DOCUMENT_FORMAT = "social-inventory/1"
+READABLE_FORMATS = (DOCUMENT_FORMAT, LEGACY_DOCUMENT_FORMAT)
 
 
 class Function(StrEnum):
@@ -96,6 +99,19 @@ class CredentialsHolder(StrEnum):
     UNKNOWN = "unknown"
 
 
+class TwoFactor(StrEnum):
+    ON = "on"
+    OFF = "off"
+    UNKNOWN = "unknown"
+
+
+class Takedown(StrEnum):
+    OPEN = "open"
+    REQUESTED = "requested"
+    REMOVED = "removed"
+    TOLERATED = "tolerated"
+
+
 class Goal(StrEnum):
     RELATIONSHIP = "relationship"
     CUSTOMER_CARE = "customer_care"
@@ -116,10 +132,12 @@ class SubjectType(StrEnum):
     DEPARTMENT = "department"
     CONSULTANT = "consultant"
     POLICY = "policy"
+    LOOKALIKE = "lookalike"
     ORGANIZATION = "organization"
 
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DOMAIN = re.compile(r"[^@\s]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 
 
@@ -199,6 +217,18 @@ class Record(BaseModel):
 
 class Organization(Record):
     name: RequiredText
+    email_domains: list[RequiredText] = Field(default_factory=list)
+
+    @field_validator("email_domains")
+    @classmethod
+    def _lower_case_domains(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _DOMAIN.fullmatch(value):
+                raise ValueError(f"{value!r} is not a domain (no '@', no spaces)")
+            if value != value.lower():
+                raise ValueError(f"{value!r} must be lower-case ({value.lower()!r})")
+        _refuse_repeats(values, "")
+        return values
 
 
 class Department(Record):
@@ -212,13 +242,12 @@ class Person(Record):
     name: RequiredText
     department: RequiredText | None = None
     employment: Employment = Employment.EMPLOYEE
+    left_on: IsoDate | None = None
 
     @field_validator("email")
     @classmethod
     def _looks_like_an_address(cls, value: str) -> str:
-        if not _EMAIL.fullmatch(value):
-            raise ValueError(f"{value!r} does not look like an e-mail address")
-        return value
+        return _address(value)
 
 
 class Consultant(Record):
@@ -259,15 +288,49 @@ class Channel(Record):
     last_post_on: IsoDate | None = None
     goals: list[Goal] = Field(default_factory=list)
     notes: Text = ""
+    admins: list[RequiredText] = Field(default_factory=list)
+    login_email: Text | None = None
+    two_factor: TwoFactor = TwoFactor.UNKNOWN
+    reviewed_on: IsoDate | None = None
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
+        return _http_url(value)
+
+    @field_validator("login_email")
+    @classmethod
+    def _login_address(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        if not _URL.fullmatch(value):
-            raise ValueError(f"{value!r} is not an http(s) URL")
+        # the spec's test for a login mailbox: one '@', text on both sides
+        local, at, domain = value.partition("@")
+        if not (at and local and domain) or "@" in domain:
+            raise ValueError(
+                f"{value!r} does not look like an address (one '@', text on both sides)"
+            )
         return value
+
+    @field_validator("admins")
+    @classmethod
+    def _admins_once(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        _refuse_repeats([v.lower() for v in values], "admin ")
+        # owner and backup_owner come before admins, so they are validated already
+        owners = {
+            str(email).lower(): role
+            for role in ("owner", "backup_owner")
+            if (email := info.data.get(role))
+        }
+        both = [
+            f"{v!r} (the {owners[v.lower()].replace('_', ' ')})"
+            for v in values
+            if v.lower() in owners
+        ]
+        if both:
+            raise ValueError(
+                f"lists {', '.join(both)}: the owner and backup owner are not listed as admins"
+            )
+        return values
 
     @field_validator("linked_departments", "goals")
     @classmethod
@@ -284,6 +347,40 @@ class Channel(Record):
     @property
     def key(self) -> str:
         return channel_id(self.platform, self.handle)
+
+
+class Lookalike(Record):
+    """An account that presents itself as the company but that the company does not run."""
+
+    platform: Platform
+    handle: RequiredText
+    url: Text | None = None
+    found_on: IsoDate
+    takedown: Takedown = Takedown.OPEN
+    notes: Text = ""
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return _http_url(value)
+
+    @property
+    def key(self) -> str:
+        return channel_id(self.platform, self.handle)
+
+
+def _address(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise ValueError(f"{value!r} does not look like an e-mail address")
+    return value
+
+
+def _http_url(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    if not _URL.fullmatch(value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
 
 
 def _refuse_repeats(values: list[str], what: str) -> None:
@@ -306,10 +403,21 @@ class InventoryDocument(Record):
     consultants: list[Consultant] = Field(default_factory=list)
     policies: list[Policy] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
+    lookalikes: list[Lookalike] = Field(default_factory=list)
 
     @field_validator("format")
     @classmethod
     def _known_format(cls, value: str) -> str:
-        if value != DOCUMENT_FORMAT:
-            raise ValueError(f"{value!r} is not a supported format; expected {DOCUMENT_FORMAT!r}")
+        if value not in READABLE_FORMATS:
+            readable = " or ".join(repr(f) for f in READABLE_FORMATS)
+            raise ValueError(f"{value!r} is not a supported format; expected {readable}")
         return value
+
+
+FIELDS_ADDED_IN_2: dict[str, tuple[str, ...]] = {
+    "organization": ("email_domains",),
+    "people": ("left_on",),
+    "channels": ("admins", "login_email", "two_factor", "reviewed_on"),
+    "document": ("lookalikes",),
+}
+"""What `/2` added to `/1`, by document section: a `/1` document holding one is an error."""

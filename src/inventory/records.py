@@ -27,7 +27,7 @@ from inventory.models import (
     clean_text,
     key_form,
 )
-from inventory.store import ConflictError, Store, StoreError, organization_name
+from inventory.store import UNNAMED_ORGANIZATION, ConflictError, Store, StoreError
 
 
 class RecordError(StoreError):
@@ -59,8 +59,14 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> lis
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
+def has_organization(store: Store) -> bool:
+    return store.conn.execute("SELECT 1 FROM organization WHERE id = 1").fetchone() is not None
+
+
 def read_organization(store: Store) -> Organization:
-    return Organization(name=organization_name(store.conn))
+    """The organization; an empty inventory has none yet (unnamed, no domains)."""
+    found = plain_records(store, ORGANIZATION.name)
+    return Organization.model_validate(found[0] if found else {"name": UNNAMED_ORGANIZATION})
 
 
 def _linked(
@@ -493,6 +499,10 @@ def save_record(
         if current is not None and original_key is not None:
             _rename(store, kind, original_key, record)
         write_records(store, kind, [record])
+        if kind in ("channel", "lookalike"):
+            clashes = key_clash_problems(store)
+            if clashes:
+                raise RecordError(clashes)
         log_changes(
             store, [Change(kind, key, _plain(current.record if current else None), _plain(record))]
         )
@@ -509,16 +519,40 @@ PERSON_REFERENCES = {
 def _references_as_stored(store: Store, kind: str, record: Record) -> Record:
     """The record with each e-mail it refers to spelled as the person is stored (a form
     may refer to `ärger@` for `Ärger@`), so its history matches what is written."""
-    update = {}
+    update: dict[str, Any] = {}
     for spec in KINDS[kind].references:
         target = KINDS[spec.refers_to or ""]
         value = getattr(record, spec.name)
-        if spec.stored != "reference" or not target.folded_key or not value:
+        plain_list = spec.stored == "link" and spec.link is not None and not spec.link.item_key
+        if not (spec.stored == "reference" or plain_list) or not target.folded_key or not value:
             continue
-        found = resolve_keys(store, target.name, [value]).get(key_form(target.name, value))
-        if found is not None and found[1] != value:
-            update[spec.name] = found[1]
+        keys = value if isinstance(value, list) else [value]
+        found = resolve_keys(store, target.name, keys)
+        spelled = [
+            stored[1] if (stored := found.get(key_form(target.name, k))) else k for k in keys
+        ]
+        if spelled != keys:
+            update[spec.name] = spelled if isinstance(value, list) else spelled[0]
     return record.model_copy(update=update) if update else record
+
+
+def key_clash_problems(store: Store) -> list[Problem]:
+    """Lookalikes that share their key with a channel (retired ones included): the
+    inventory-document spec forbids such a pair in the database."""
+    return [
+        Problem(
+            record_label("lookalike", key),
+            "",
+            _NO_VALUE,
+            f"channel {key} has the same platform and handle; an account is either the "
+            "company's channel or a lookalike, not both",
+        )
+        for (key,) in store.conn.execute(
+            """SELECT l.platform || '/' || l.handle FROM lookalikes l
+               JOIN channels c ON c.platform = l.platform AND c.handle = l.handle
+               ORDER BY 1"""
+        )
+    ]
 
 
 def _rename(store: Store, kind_name: str, original_key: str, record: Record) -> None:
@@ -628,8 +662,7 @@ def _current(store: Store, kind: str, key: str) -> dict[str, Any] | None:
     if kind in ROW_TABLES:
         return read_row(store, kind, key)
     if kind == "organization":
-        row = store.conn.execute("SELECT name FROM organization WHERE id = 1").fetchone()
-        return None if row is None else {"name": row[0]}
+        return read_organization(store).model_dump() if has_organization(store) else None
     loaded = get_record(store, kind, key)
     return None if loaded is None else _plain(loaded.record)
 

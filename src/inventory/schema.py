@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from inventory.rules.builtin import BUILTIN_RULES
+from inventory.rules.builtin import ACCESS_RULE_CODES, BUILTIN_RULES
 
 if TYPE_CHECKING:
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def run_script(db: sqlite_utils.Database, script: str) -> None:
@@ -290,14 +290,231 @@ def create_facts_views(db: sqlite_utils.Database) -> None:
     )
 
 
-def seed_builtin_rules(db: sqlite_utils.Database) -> None:
+def create_access_facts_views(db: sqlite_utils.Database) -> None:
+    """The facts views of format /2 (migration 0004 drops the older channel and
+    organization views first): who can get in, the login mailbox, two-factor, reviews,
+    and lookalike accounts."""
+    run_script(
+        db,
+        """
+        CREATE VIEW facts_channel AS
+        SELECT
+            c.platform || '/' || c.handle AS subject_id,
+            c.name AS subject_name,
+            c.platform AS platform,
+            c.handle AS handle,
+            c.name AS name,
+            c.url AS url,
+            c.status AS status,
+            c.status <> 'retired' AS is_live,
+            c.status = 'active' AS is_active,
+            c.status IN ('active', 'dormant') AS is_open,
+            o.email AS owner_email,
+            o.name AS owner_name,
+            o.employment AS owner_employment,
+            o.left_on AS owner_left_on,
+            b.email AS backup_owner_email,
+            b.name AS backup_owner_name,
+            b.employment AS backup_owner_employment,
+            b.left_on AS backup_owner_left_on,
+            (SELECT json_group_array(email) FROM (
+                SELECT a.email FROM channel_admins ca JOIN people a ON a.id = ca.person_id
+                WHERE ca.channel_id = c.id ORDER BY ca.position
+            )) AS admins,
+            (SELECT count(*) FROM channel_admins ca WHERE ca.channel_id = c.id) AS admin_count,
+            (SELECT json_group_array(json_object(
+                'email', email, 'name', name, 'role', role,
+                'employment', employment, 'left_on', left_on
+            )) FROM (
+                SELECT o.email, o.name, 'owner' AS role, o.employment, o.left_on, -2 AS position
+                WHERE o.id IS NOT NULL
+                UNION ALL
+                SELECT b.email, b.name, 'backup_owner', b.employment, b.left_on, -1
+                WHERE b.id IS NOT NULL
+                UNION ALL
+                SELECT a.email, a.name, 'admin', a.employment, a.left_on, ca.position
+                FROM channel_admins ca JOIN people a ON a.id = ca.person_id
+                WHERE ca.channel_id = c.id
+                ORDER BY position
+            )) AS access_people,
+            d.name AS reporting_department,
+            d.function AS reporting_department_function,
+            (SELECT json_group_array(name) FROM (
+                SELECT ld.name FROM channel_departments cd
+                JOIN departments ld ON ld.id = cd.department_id
+                WHERE cd.channel_id = c.id ORDER BY cd.position
+            )) AS linked_departments,
+            (SELECT count(*) FROM channel_departments cd
+             WHERE cd.channel_id = c.id) AS linked_department_count,
+            (SELECT count(*) FROM channel_departments cd
+             WHERE cd.channel_id = c.id
+               AND cd.department_id IS NOT c.reporting_department_id
+            ) AS other_linked_department_count,
+            (SELECT json_group_array(json_object('consultant', name, 'role', role)) FROM (
+                SELECT k.name, cc.role FROM channel_consultants cc
+                JOIN consultants k ON k.id = cc.consultant_id
+                WHERE cc.channel_id = c.id ORDER BY cc.position
+            )) AS consultants,
+            (SELECT count(*) FROM channel_consultants cc
+             WHERE cc.channel_id = c.id) AS consultant_count,
+            (SELECT group_concat(name, ', ') FROM (
+                SELECT k.name FROM channel_consultants cc
+                JOIN consultants k ON k.id = cc.consultant_id
+                WHERE cc.channel_id = c.id AND cc.role = 'full_management'
+                ORDER BY k.name
+            )) AS full_management_consultants,
+            (SELECT count(*) FROM channel_consultants cc
+             WHERE cc.channel_id = c.id AND cc.role = 'full_management'
+            ) AS full_management_count,
+            c.credentials_holder AS credentials_holder,
+            p.version AS policy,
+            p.status AS policy_status,
+            c.weekly_hours AS weekly_hours,
+            c.last_post_on AS last_post_on,
+            c.goals AS goals,
+            c.notes AS notes,
+            c.login_email AS login_email,
+            lower(replace(c.login_email, rtrim(c.login_email, replace(c.login_email, '@', '')), ''))
+                AS login_domain,
+            EXISTS (SELECT 1 FROM organization org, json_each(org.email_domains) dom
+                    WHERE dom.value = lower(replace(c.login_email,
+                        rtrim(c.login_email, replace(c.login_email, '@', '')), ''))
+            ) AS login_domain_is_own,
+            (SELECT org.email_domains FROM organization org) AS organization_email_domains,
+            (SELECT coalesce(json_array_length(org.email_domains), 0) FROM organization org)
+                AS organization_email_domain_count,
+            c.two_factor AS two_factor,
+            c.reviewed_on AS reviewed_on
+        FROM channels c
+        LEFT JOIN people o ON o.id = c.owner_id
+        LEFT JOIN people b ON b.id = c.backup_owner_id
+        LEFT JOIN departments d ON d.id = c.reporting_department_id
+        LEFT JOIN policies p ON p.id = c.policy_id;
+
+        CREATE VIEW facts_organization AS
+        SELECT
+            o.name AS subject_id,
+            o.name AS subject_name,
+            o.name AS name,
+            o.email_domains AS email_domains,
+            json_array_length(o.email_domains) AS email_domain_count,
+            (SELECT count(*) FROM policies) AS policy_count,
+            (SELECT count(*) FROM policies WHERE status = 'approved') AS approved_policy_count,
+            (SELECT count(*) FROM channels) AS channel_count,
+            (SELECT count(*) FROM channels WHERE status <> 'retired') AS live_channel_count,
+            (SELECT count(*) FROM lookalikes) AS lookalike_count,
+            (SELECT count(*) FROM lookalikes WHERE takedown = 'open') AS open_lookalike_count
+        FROM organization o;
+
+        CREATE VIEW facts_lookalike AS
+        SELECT
+            l.platform || '/' || l.handle AS subject_id,
+            l.handle AS subject_name,
+            l.platform AS platform,
+            l.handle AS handle,
+            l.url AS url,
+            l.found_on AS found_on,
+            l.takedown AS takedown,
+            l.notes AS notes
+        FROM lookalikes l
+        """,
+    )
+
+
+def _insert_builtin_rules(db: sqlite_utils.Database, codes: set[str]) -> None:
     db.conn.executemany(
         """INSERT INTO rules (code, recommendation, title, explanation, severity, enabled,
                subject_type, parameters, condition, message, builtin)
            VALUES (:code, :recommendation, :title, :explanation, :severity, 1,
                :subject_type, :parameters, :condition, :message, 1)""",
-        [{**rule, "parameters": json.dumps(rule["parameters"])} for rule in BUILTIN_RULES],
+        [
+            {**rule, "parameters": json.dumps(rule["parameters"])}
+            for rule in BUILTIN_RULES
+            if rule["code"] in codes
+        ],
     )
+
+
+def seed_builtin_rules(db: sqlite_utils.Database) -> None:
+    """The 16 rules of format /1 (the later ones come with their own migrations)."""
+    _insert_builtin_rules(db, {rule["code"] for rule in BUILTIN_RULES} - set(ACCESS_RULE_CODES))
+
+
+def add_access(db: sqlite_utils.Database) -> None:
+    """Format /2: who can get in (left_on, admins, login mailbox, two-factor, reviews),
+    lookalike accounts, their facts, and the rules R105-R112, enabled."""
+    run_script(
+        db,
+        """
+        ALTER TABLE organization ADD COLUMN email_domains TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE people ADD COLUMN left_on TEXT;
+        ALTER TABLE channels ADD COLUMN login_email TEXT;
+        ALTER TABLE channels ADD COLUMN two_factor TEXT NOT NULL DEFAULT 'unknown';
+        ALTER TABLE channels ADD COLUMN reviewed_on TEXT;
+        CREATE TABLE channel_admins (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (channel_id, person_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX channel_admins_person ON channel_admins(person_id);
+        CREATE TABLE lookalikes (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            url TEXT,
+            found_on TEXT NOT NULL,
+            takedown TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            revision INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (platform, handle)
+        );
+        CREATE TABLE rules_with_lookalikes (
+            code TEXT PRIMARY KEY,
+            recommendation INTEGER NOT NULL CHECK (recommendation BETWEEN 1 AND 7),
+            title TEXT NOT NULL,
+            explanation TEXT NOT NULL DEFAULT '',
+            severity TEXT NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+            enabled INTEGER NOT NULL DEFAULT 1,
+            subject_type TEXT NOT NULL CHECK (
+                subject_type IN (
+                    'channel', 'department', 'consultant', 'policy', 'lookalike', 'organization'
+                )
+            ),
+            parameters TEXT NOT NULL DEFAULT '{}',
+            condition TEXT NOT NULL,
+            message TEXT NOT NULL,
+            builtin INTEGER NOT NULL DEFAULT 0,
+            revision INTEGER NOT NULL DEFAULT 1
+        );
+        INSERT INTO rules_with_lookalikes SELECT code, recommendation, title, explanation,
+            severity, enabled, subject_type, parameters, condition, message, builtin, revision
+            FROM rules;
+        DROP TABLE rules;
+        ALTER TABLE rules_with_lookalikes RENAME TO rules
+        """,
+    )
+    _make_room_for_builtin_codes(db, ACCESS_RULE_CODES)
+    _insert_builtin_rules(db, set(ACCESS_RULE_CODES))
+    run_script(
+        db,
+        "DROP VIEW facts_channel;\nDROP VIEW facts_organization",
+    )
+    create_access_facts_views(db)
+
+
+def _make_room_for_builtin_codes(db: sqlite_utils.Database, codes: tuple[str, ...]) -> None:
+    """A custom rule that already uses a new built-in code is renamed `<code>-CUSTOM`
+    (its waivers follow it), so the built-in rule can take the code and nothing is lost."""
+    marks = ",".join("?" * len(codes))
+    taken = [
+        code
+        for (code,) in db.conn.execute(f"SELECT code FROM rules WHERE code IN ({marks})", codes)
+    ]
+    for code in taken:
+        renamed = f"{code}-CUSTOM"
+        db.conn.execute("UPDATE rules SET code = ? WHERE code = ?", [renamed, code])
+        db.conn.execute("UPDATE waivers SET rule = ? WHERE rule = ?", [renamed, code])
 
 
 def create_actions(db: sqlite_utils.Database) -> None:
@@ -331,6 +548,7 @@ MIGRATIONS = [
     ("0002_facts_views", create_facts_views),
     ("0003_builtin_rules", seed_builtin_rules),
     ("0004_actions", create_actions),
+    ("0005_format_2_access", add_access),
 ]
 """In order; `SCHEMA_VERSION` is their count, and `PRAGMA user_version` mirrors it."""
 

@@ -273,7 +273,7 @@ async def test_export_writes_the_flags_file(sample_store, make_app, tmp_path: Pa
         await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
         await pilot.pause()
     document = json.loads(target.read_text(encoding="utf-8"))
-    assert document["format"] == "social-inventory-flags/1"
+    assert document["format"] == "social-inventory-flags/2"
     assert document["as_of"] == "2026-11-26"
     assert document["summary"]["flags"] == 25
     assert document["summary"]["by_severity"] == {"error": 5, "warning": 16, "info": 4}

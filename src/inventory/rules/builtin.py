@@ -1,9 +1,10 @@
-"""The seven recommendations and the 16 built-in rules that check them, as plain data.
+"""The seven recommendations and the 24 built-in rules that check them, as plain data.
 
-Migration `0003_builtin_rules` copies these rows into the `rules` table of every new
-database; from then on they are ordinary rows the user can disable, re-grade and
-re-parameterise. Conditions and messages are SQL expressions over the facts views
-created by migration `0002_facts_views` (documented in docs/rules.md).
+Migration `0003_builtin_rules` copies the rows of format /1 into the `rules` table of
+every new database, and `0005_format_2_access` adds R105-R112 (`ACCESS_RULE_CODES`);
+from then on they are ordinary rows the user can disable, re-grade and re-parameterise.
+Conditions and messages are SQL expressions over the facts views (migrations
+`0002_facts_views` and `0005_format_2_access`, documented in docs/rules.md).
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ RECOMMENDATIONS: dict[int, str] = {
     6: '"No time" is not a reason',
     7: "Stop agonising over ROI",
 }
+
+
+ACCESS_RULE_CODES = ("R105", "R106", "R107", "R108", "R109", "R110", "R111", "R112")
+"""The rules of format /2 (who can still get in), added by their own migration."""
 
 
 def _explain(
@@ -126,6 +131,268 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "`credentials_holder` to `in_house`.",
             'A channel with "credentials_holder": "unknown".',
             'A channel with "credentials_holder": "in_house".',
+        ),
+    },
+    {
+        "code": "R105",
+        "recommendation": 1,
+        "title": "Channel owner has left the company",
+        "severity": "error",
+        "subject_type": "channel",
+        "parameters": {},
+        "condition": "is_live AND owner_left_on <= :as_of",
+        "message": "'Owner ' || owner_email || ' left on ' || owner_left_on",
+        "explanation": _explain(
+            "A live channel whose owner has left: the owner's `left_on` is on or before the "
+            "evaluation date.",
+            "The person accountable for the channel is gone, and often still holds the "
+            "login, the recovery codes and the platform's admin role. Nobody answers for "
+            "what the channel says, and a former employee can still speak for the company.",
+            "Offboard the person with a successor (`inventory offboard DB EMAIL --on DATE "
+            "--to SUCCESSOR`, or `o` in the People view): the successor becomes the owner. "
+            "Then change the password and remove the leaver's access on the platform.",
+            'A channel owned by luca.bianchi@acme.example, whose "left_on" is "2026-10-31", '
+            "checked as of 2026-11-26 (also flagged as of 2026-10-31 itself).",
+            "The same channel checked as of 2026-10-30, the day before he leaves (R112 "
+            "flags the hand-over instead).",
+        ),
+    },
+    {
+        "code": "R106",
+        "recommendation": 1,
+        "title": "A person who has left can still get in",
+        "severity": "error",
+        "subject_type": "channel",
+        "parameters": {},
+        "condition": (
+            "is_live AND EXISTS (\n"
+            "    SELECT 1 FROM json_each(access_people)\n"
+            "    WHERE value ->> 'role' <> 'owner' AND value ->> 'left_on' <= :as_of\n"
+            ")"
+        ),
+        "message": (
+            "'Still has access after leaving: ' || (\n"
+            "    SELECT group_concat(\n"
+            "        replace(value ->> 'role', '_', ' ') || ' ' || (value ->> 'email')\n"
+            "        || ' (left on ' || (value ->> 'left_on') || ')', ', ')\n"
+            "    FROM json_each(access_people)\n"
+            "    WHERE value ->> 'role' <> 'owner' AND value ->> 'left_on' <= :as_of\n"
+            ")"
+        ),
+        "explanation": _explain(
+            "A live channel whose backup owner, or one of whose `admins`, has left: their "
+            "`left_on` is on or before the evaluation date. The message names each of them. "
+            "(An owner who has left is R105.)",
+            "Access outlives employment unless someone removes it. A former employee who "
+            "can still log in or publish can post in the company's name, by mistake or in "
+            "anger, and the company may not find out until the post is seen.",
+            "Remove the person's access on the platform, then remove them from the record "
+            "(`admins`, `backup_owner`), or offboard them with a successor "
+            "(`inventory offboard DB EMAIL --on DATE --to SUCCESSOR`).",
+            'A channel with "admins": ["marco.neri@acme.example"], whose "left_on" is '
+            '"2026-11-26", checked as of 2026-11-26.',
+            "The same channel checked as of 2026-11-25: he is still there (notice period).",
+        ),
+    },
+    {
+        "code": "R107",
+        "recommendation": 1,
+        "title": "Too few in-house people can get in",
+        "severity": "warning",
+        "subject_type": "channel",
+        "parameters": {"min_in_house_people": 2},
+        "condition": (
+            "is_live AND (\n"
+            "    SELECT count(DISTINCT lower(value ->> 'email')) FROM json_each(access_people)\n"
+            "    WHERE value ->> 'employment' = 'employee'\n"
+            "      AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
+            ") < :min_in_house_people"
+        ),
+        "message": (
+            "(SELECT iif(n = 0, 'No in-house person',\n"
+            "        'Only ' || n || ' in-house ' || iif(n = 1, 'person', 'people'))\n"
+            "    || ' can get in (at least ' || :min_in_house_people || ' wanted)'\n"
+            "FROM (\n"
+            "    SELECT count(DISTINCT lower(value ->> 'email')) AS n\n"
+            "    FROM json_each(access_people)\n"
+            "    WHERE value ->> 'employment' = 'employee'\n"
+            "      AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
+            "))"
+        ),
+        "explanation": _explain(
+            "A live channel with fewer than `min_in_house_people` distinct in-house people "
+            "(employees who have not left) among its owner, backup owner and `admins`. A "
+            "person who is both owner and backup owner counts once; externals and people "
+            "who have left don't count.",
+            "With a single person able to log in, one holiday, illness or resignation "
+            "locks the company out of its own channel; registries of official accounts ask "
+            "for at least two in-house administrators for that reason.",
+            "Give a second employee access on the platform and record them as "
+            "`backup_owner` or in `admins`.",
+            "A channel whose owner is an employee, whose backup owner is the same person, "
+            "and whose only admin is external.",
+            "A channel owned by one employee and backed up by another.",
+            parameters="min_in_house_people (number, default 2): how many distinct "
+            "in-house people must be able to get in.",
+        ),
+    },
+    {
+        "code": "R108",
+        "recommendation": 1,
+        "title": "Password resets go outside the company",
+        "severity": "error",
+        "subject_type": "channel",
+        "parameters": {},
+        "condition": (
+            "is_open AND (\n"
+            "    login_email IS NULL\n"
+            "    OR (organization_email_domain_count > 0 AND NOT login_domain_is_own)\n"
+            ")"
+        ),
+        "message": (
+            "iif(login_email IS NULL,\n"
+            "    'Nobody knows which mailbox receives the password resets',\n"
+            "    'Password resets go to ' || login_email || ', outside the company''s '\n"
+            "    || 'domains (' || (\n"
+            "        SELECT group_concat(value, ', ') FROM json_each(organization_email_domains)\n"
+            "    ) || ')')"
+        ),
+        "explanation": _explain(
+            "An open channel (active or dormant) whose `login_email` is not recorded, or, "
+            "when the organization lists its `email_domains`, whose `login_email` is at "
+            "another domain (the part after the last `@`, compared case-insensitively; a "
+            "subdomain is another domain).",
+            "Whoever receives the password resets can take the account over. A personal "
+            "mailbox leaves with its owner; an agency's mailbox leaves with the contract.",
+            "Register the account to a shared company mailbox (e.g. social@acme.example) "
+            "and record it in `login_email`; list the company's domains in the "
+            "organization's `email_domains`.",
+            'A channel with "login_email": "giulia.rossi@gmail.example" in an organization '
+            'whose "email_domains" are ["acme.example"] (so is mail.acme.example).',
+            'A channel with "login_email": "Social@ACME.example" in the same organization.',
+        ),
+    },
+    {
+        "code": "R109",
+        "recommendation": 1,
+        "title": "Two-factor authentication is not on",
+        "severity": "error",
+        "subject_type": "channel",
+        "parameters": {},
+        "condition": "is_open AND two_factor <> 'on'",
+        "message": (
+            "iif(two_factor = 'off',\n"
+            "    'Two-factor authentication is off',\n"
+            "    'Nobody knows whether two-factor authentication is on')"
+        ),
+        "explanation": _explain(
+            "An open channel (active or dormant) whose `two_factor` is `off` or `unknown`.",
+            "A password alone is phished, reused and leaked; taken-over company accounts "
+            "are the usual start of scams in the company's name. Every platform offers a "
+            "second factor, and security guidance for social accounts asks for it first.",
+            "Turn two-factor authentication on (with the codes kept by the company, not "
+            "one person's phone) and set `two_factor` to `on`.",
+            'An active channel with "two_factor": "unknown".',
+            'An active channel with "two_factor": "on", or a planned channel (no account yet).',
+        ),
+    },
+    {
+        "code": "R110",
+        "recommendation": 1,
+        "title": "Lookalike account left open",
+        "severity": "warning",
+        "subject_type": "lookalike",
+        "parameters": {"max_days_open": 30},
+        "condition": (
+            "takedown = 'open'\nAND julianday(:as_of) - julianday(found_on) > :max_days_open"
+        ),
+        "message": (
+            "'Found on ' || found_on || ', '\n"
+            "|| CAST(julianday(:as_of) - julianday(found_on) AS INTEGER)\n"
+            "|| ' days ago; no takedown requested'"
+        ),
+        "explanation": _explain(
+            "A lookalike account whose `takedown` is `open` and whose `found_on` is more "
+            "than `max_days_open` days before the evaluation date.",
+            "An account that presents itself as the company misleads its customers: "
+            "impostors run fake giveaways and collect payment details. Each day it stays "
+            "up, more people trust it.",
+            "Report the account to the platform and set `takedown` to `requested`; once it "
+            "is gone, `removed`. An account you decide to leave up (a harmless fan page) "
+            "is `tolerated`.",
+            'A lookalike with "takedown": "open" and "found_on": "2026-10-26", checked as '
+            "of 2026-11-26 (31 days).",
+            "The same lookalike checked as of 2026-11-25 (30 days), or with "
+            '"takedown": "requested".',
+            parameters="max_days_open (number, default 30): how many days a lookalike may "
+            "stay open before it is flagged.",
+        ),
+    },
+    {
+        "code": "R111",
+        "recommendation": 1,
+        "title": "Channel record not reviewed recently",
+        "severity": "warning",
+        "subject_type": "channel",
+        "parameters": {"max_days_since_review": 365},
+        "condition": (
+            "is_live AND (\n"
+            "    reviewed_on IS NULL\n"
+            "    OR julianday(:as_of) - julianday(reviewed_on) > :max_days_since_review\n"
+            ")"
+        ),
+        "message": (
+            "iif(reviewed_on IS NULL,\n"
+            "    'Never reviewed by its owner',\n"
+            "    'Last reviewed '\n"
+            "    || CAST(julianday(:as_of) - julianday(reviewed_on) AS INTEGER)\n"
+            "    || ' days ago (on ' || reviewed_on || ')')"
+        ),
+        "explanation": _explain(
+            "A live channel whose `reviewed_on` is null, or more than "
+            "`max_days_since_review` days before the evaluation date.",
+            "An inventory is only as good as its last check: people change roles, "
+            "passwords move, agencies come and go. A record nobody has confirmed for a "
+            "year says what was true, not what is.",
+            "Have the owner confirm every field (who can get in, the login mailbox, "
+            "two-factor) and set `reviewed_on` to the date of the review.",
+            'A live channel with "reviewed_on": "2025-11-25", checked as of 2026-11-26 (366 days).',
+            'A live channel with "reviewed_on": "2025-11-26", checked as of 2026-11-26 (365 days).',
+            parameters="max_days_since_review (number, default 365): how many days since "
+            "the last review are still fine.",
+        ),
+    },
+    {
+        "code": "R112",
+        "recommendation": 1,
+        "title": "Channel owner is about to leave",
+        "severity": "info",
+        "subject_type": "channel",
+        "parameters": {"notice_days": 30},
+        "condition": (
+            "is_live AND owner_left_on > :as_of\n"
+            "AND julianday(owner_left_on) - julianday(:as_of) <= :notice_days"
+        ),
+        "message": (
+            "'Owner ' || owner_email || ' leaves on ' || owner_left_on || ' (in '\n"
+            "|| CAST(julianday(owner_left_on) - julianday(:as_of) AS INTEGER)\n"
+            "|| iif(julianday(owner_left_on) - julianday(:as_of) = 1, ' day', ' days')\n"
+            "|| '): plan the hand-over'"
+        ),
+        "explanation": _explain(
+            "A live channel whose owner's `left_on` is after the evaluation date and at most "
+            "`notice_days` days after it: the owner is serving their notice.",
+            "A hand-over planned while the owner is still there passes on the logins, the "
+            "recovery codes and the know-how; one done after they left starts with a "
+            "locked account.",
+            "Choose a successor and offboard the owner ahead of time "
+            "(`inventory offboard DB EMAIL --on LEFT_ON --to SUCCESSOR`).",
+            'A channel whose owner has "left_on": "2026-12-26", checked as of 2026-11-26 '
+            "(30 days).",
+            "The same channel checked as of 2026-11-25 (31 days), or as of 2026-12-26 (the "
+            "owner has left: R105).",
+            parameters="notice_days (number, default 30): how many days ahead a departure "
+            "is reported.",
         ),
     },
     {

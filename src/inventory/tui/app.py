@@ -501,8 +501,8 @@ class InventoryApp(App[None]):
         people = None
         for spec in KINDS[kind].references:
             target = KINDS[spec.refers_to or ""]
-            if spec.widget == "person":
-                people = people or PeopleLookup(self.store)
+            if spec.widget in ("person", "people"):
+                people = people or PeopleLookup(self.store, self.as_of)
             elif target.name not in options:
                 options[target.name] = [
                     (

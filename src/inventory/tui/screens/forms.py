@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -24,6 +25,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import (
@@ -41,7 +43,7 @@ from textual.widgets.option_list import Option
 from inventory import history, models, records
 from inventory.kinds import Kind
 from inventory.listing import fold, register_fold
-from inventory.models import Record
+from inventory.models import Record, key_form
 from inventory.printable import visible
 from inventory.records import Loaded, RecordError, record_key
 from inventory.store import ConflictError, Store, StoreError
@@ -73,8 +75,9 @@ class PeopleLookup:
 
     LIMIT = 8
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, as_of: date | None = None):
         self.conn = store.conn
+        self.as_of = (as_of or date.today()).isoformat()
         register_fold(self.conn)
 
     def search(self, text: str) -> Options:
@@ -82,7 +85,7 @@ class PeopleLookup:
         those starting with it first: (label, e-mail)."""
         needle = fold(text.strip())
         rows = self.conn.execute(
-            """SELECT name, email, employment FROM people
+            """SELECT name, email, employment, left_on FROM people
                WHERE instr(inventory_fold(name), :t) OR instr(inventory_fold(email), :t)
                ORDER BY NOT (instr(inventory_fold(name), :t) = 1
                              OR instr(inventory_fold(email), :t) = 1),
@@ -90,19 +93,27 @@ class PeopleLookup:
                LIMIT :limit""",
             {"t": needle, "limit": self.LIMIT},
         ).fetchall()
-        return [(person_label(*row), row[1]) for row in rows]
+        return [(person_label(*row, as_of=self.as_of), row[1]) for row in rows]
 
     def label(self, email: str) -> str | None:
         """The label of the person with this e-mail (None: nobody has it)."""
         row = self.conn.execute(
-            "SELECT name, email, employment FROM people WHERE lower(email) = lower(?)", [email]
+            "SELECT name, email, employment, left_on FROM people WHERE lower(email) = lower(?)",
+            [email],
         ).fetchone()
-        return None if row is None else person_label(*row)
+        return None if row is None else person_label(*row, as_of=self.as_of)
 
 
-def person_label(name: str, email: str, employment: str) -> str:
+def person_label(
+    name: str, email: str, employment: str, left_on: str | None = None, *, as_of: str = ""
+) -> str:
+    """`Name <e-mail>`, marked when the person is external or has left (or is leaving):
+    who should not, or soon will not, have access."""
+    marks = ["external"] if employment == "external" else []
+    if left_on is not None:
+        marks.append(f"left {left_on}" if left_on <= as_of else f"leaves {left_on}")
     label = f"{name} <{email}>"
-    return label + " (external)" if employment == "external" else label
+    return f"{label} ({', '.join(marks)})" if marks else label
 
 
 class PersonInput(Input):
@@ -158,10 +169,26 @@ class PersonPicker(Vertical):
     def options(self) -> PersonOptions:
         return self.query_one(PersonOptions)
 
+    class Chosen(Message):
+        """A person was chosen (or the field emptied)."""
+
+        def __init__(self, picker: PersonPicker, email: str | None):
+            super().__init__()
+            self.picker = picker
+            self.email = email
+
     def choose(self, email: str | None) -> None:
         self.value = email
         self._shown = self._label(email)
         self.input.value = self._shown
+        self.remove_class("-open")
+        self.post_message(self.Chosen(self, email))
+
+    def clear(self) -> None:
+        """Empty the field without choosing (a PeoplePicker took the person)."""
+        self.value = None
+        self._shown = ""
+        self.input.value = ""
         self.remove_class("-open")
 
     @on(Input.Changed)
@@ -208,6 +235,61 @@ class PersonPicker(Vertical):
         if event.value != self._shown and event.value.strip():
             self.input.value = self._shown
         self.remove_class("-open")
+
+
+class ChosenPerson(Horizontal):
+    """One person of a PeoplePicker, with the button that removes them."""
+
+    def __init__(self, email: str, label: str):
+        super().__init__(
+            Label(label, markup=False),
+            Button("✕", classes="remove-person", compact=True, tooltip="Remove"),
+            classes="chosen-person",
+        )
+        self.email = email
+
+
+class PeoplePicker(Vertical):
+    """A list of people (a channel's admins): one row each with a button that removes it,
+    and a person field below that adds whoever is chosen, picked like the owner."""
+
+    DEFAULT_CSS = """
+    PeoplePicker { height: auto; }
+    PeoplePicker > ChosenPerson { height: 1; }
+    PeoplePicker > ChosenPerson > Label { width: 1fr; }
+    """
+
+    def __init__(self, people: PeopleLookup, value: list[str], **kw: Any):
+        super().__init__(**kw)
+        self.people = people
+        self.initial = list(value)
+
+    def compose(self) -> ComposeResult:
+        for email in self.initial:
+            yield self._row(email)
+        yield PersonPicker(self.people, None, classes="add-person")
+
+    def _row(self, email: str) -> ChosenPerson:
+        return ChosenPerson(email, visible(self.people.label(email) or email))
+
+    @property
+    def value(self) -> list[str]:
+        return [row.email for row in self.query(ChosenPerson)]
+
+    @on(PersonPicker.Chosen, ".add-person")
+    def _add(self, event: PersonPicker.Chosen) -> None:
+        event.stop()
+        if not event.email:
+            return
+        if key_form("person", event.email) not in {key_form("person", e) for e in self.value}:
+            self.mount(self._row(event.email), before=event.picker)
+        event.picker.clear()
+
+    @on(Button.Pressed, ".remove-person")
+    def _remove(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.parent is not None:
+            event.button.parent.remove()
 
 
 def enum_options(enum: type[Enum]) -> Options:
@@ -389,6 +471,9 @@ class RecordForm(ModalScreen[str | None]):
         if spec.widget == "person":
             assert spec.people is not None
             return PersonPicker(spec.people, value, id=widget_id)
+        if spec.widget == "people":
+            assert spec.people is not None
+            return PeoplePicker(spec.people, list(value or []), id=widget_id)
         if spec.widget == "multi":
             chosen = set(value or [])
             return SelectionList(
@@ -438,7 +523,7 @@ class RecordForm(ModalScreen[str | None]):
                     values[spec.name] = [line for line in lines if line]
                 else:
                     values[spec.name] = widget.text
-            elif isinstance(widget, (ConsultantRoles, PersonPicker)):
+            elif isinstance(widget, (ConsultantRoles, PersonPicker, PeoplePicker)):
                 values[spec.name] = widget.value
         return values
 
@@ -466,7 +551,12 @@ class RecordForm(ModalScreen[str | None]):
     # --- actions -------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        values = self.raw_values()
+        # fields the form does not show keep the values the record had
+        shown = {spec.name for spec in self.fields}
+        kept = {
+            k: v for k, v in self.initial.items() if k not in shown and k in self.model.model_fields
+        }
+        values = kept | self.raw_values()
         try:
             record = self.model.model_validate(values)
         except ValidationError as error:
@@ -592,7 +682,7 @@ def form_fields(kind: Kind, choices: Choices) -> list[FormField]:
                 spec.required,
                 placeholder=spec.placeholder,
                 choices=second,
-                people=choices.people if spec.widget == "person" else None,
+                people=choices.people if spec.widget in ("person", "people") else None,
             )
         )
     return result
