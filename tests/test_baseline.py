@@ -54,7 +54,8 @@ def after(before: dict[str, Any]) -> dict[str, Any]:
     """'gone' deleted; a new error: instagram/@test's owner is now external (R102)."""
     document = copy.deepcopy(before)
     document["channels"] = [c for c in document["channels"] if c["handle"] != "gone"]
-    document["channels"][0]["owner"] = "ext@agency.example"
+    # anna stays as backup owner, so two in-house people can still get in (no new R107)
+    document["channels"][0].update(owner="ext@agency.example", backup_owner="anna@test.example")
     return document
 
 

@@ -48,7 +48,10 @@ def test_incremental_equals_full(tmp_path_factory, index, change, waive_it) -> N
     with open_store(db) as store:
         previous = evaluate_rules(store, AS_OF)
         channel = records.list_channels(store)[index]
-        edited = channel.model_validate({**channel.model_dump(), **change})
+        values = {**channel.model_dump(), **change}
+        # a new owner who was an admin is one no longer (a channel lists nobody twice)
+        values["admins"] = [a for a in values["admins"] if a != values["owner"]]
+        edited = channel.model_validate(values)
         if records.get_record(store, "channel", edited.key) and edited.key != channel.key:
             return
         records.save_record(store, "channel", edited, original_key=channel.key)

@@ -275,8 +275,8 @@ async def test_export_writes_the_flags_file(sample_store, make_app, tmp_path: Pa
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["format"] == "social-inventory-flags/2"
     assert document["as_of"] == "2026-11-26"
-    assert document["summary"]["flags"] == 25
-    assert document["summary"]["by_severity"] == {"error": 5, "warning": 16, "info": 4}
+    assert document["summary"]["flags"] == 47
+    assert document["summary"]["by_severity"] == {"error": 15, "warning": 26, "info": 6}
 
 
 @run_async
