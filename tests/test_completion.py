@@ -67,8 +67,12 @@ def test_rule_codes_channel_ids_and_subjects(sample_db: Path) -> None:
     folder = sample_db.parent
     name = sample_db.name
     assert complete(f"inventory waive {name} R10", folder) == [
-        "R101", "R102", "R103", "R104",
+        "R101", "R102", "R103", "R104", "R105", "R106", "R107", "R108", "R109",
     ]  # fmt: skip
+    # a lookalike rule completes lookalike ids
+    assert complete(f"inventory waive {name} R110 instagram/", folder) == [
+        "instagram/@acme_it_official"
+    ]
     channels = complete(f"inventory waive {name} R101 instagram/@acme_m", folder)
     assert channels == ["instagram/@acme_milano"]
     # the subject ids follow the rule's subject type

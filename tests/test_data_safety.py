@@ -209,7 +209,7 @@ def test_merge_with_another_case_is_the_same_person(make_db, write_document, min
     with open_store(db) as s:
         rows = s.conn.execute("SELECT email, name FROM people WHERE name = 'Renamed'").fetchall()
         assert rows == [("ärger@test.example", "Renamed")]
-        assert s.conn.execute("SELECT count(*) FROM people").fetchone() == (2,)
+        assert s.conn.execute("SELECT count(*) FROM people").fetchone() == (3,)
 
 
 def test_form_save_with_an_owner_in_another_case(make_db, minimal_document) -> None:

@@ -121,6 +121,7 @@ def built(tmp_path: Path, monkeypatch) -> tuple[Path, list[str], list[dict[str, 
     step()
     replace = copy.deepcopy(MINIMAL_DOCUMENT)
     replace["people"] = replace["people"][:1]
+    replace["channels"][0]["admins"] = []
     _ok("import", db, _write(tmp_path, replace, "c.json"), "--replace")
     record()
 
