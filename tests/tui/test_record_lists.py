@@ -37,7 +37,14 @@ async def test_people_show_how_many_channels_each_owns_and_backs_up(sample_store
         email = "davide.greco@acme.example"
         owns, backs = owned(sample_store, email), owned(sample_store, email, "backup_owner_id")
         assert (owns, backs) == (2, 2)
-        assert re.search(rf"{re.escape(email)} *Davide Greco *Customer Care *employee *2 *2", text)
+        assert re.search(
+            rf"{re.escape(email)} *Davide Greco *Customer Care *employee *– *2 *2 *0", text
+        )
+        # a leaver: left_on, and the channels he still owns and administers
+        leaver = (
+            r"andrea\.costa@acme\.example *Andrea Costa *Vendite *employee *2026-10-31 *1 *0 *1"
+        )
+        assert re.search(leaver, text)
 
 
 @run_async
@@ -108,7 +115,7 @@ async def test_a_long_people_list_is_read_a_page_at_a_time(tmp_path, make_app):
             await pilot.press("end")
             await settle(pilot)
             text = screen_text(app)
-            last = r"person04999@acme\.example *Person 00001 *Marketing *employee *1"
+            last = r"person04999@acme\.example *Person 00001 *Marketing *employee *– *1"
             assert re.search(last, text)
             assert "channel x/@big" in text  # the detail pane: who uses the person
 

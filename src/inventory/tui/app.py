@@ -59,6 +59,7 @@ VIEWS: list[tuple[str, str]] = [
     ("consultants", "Consultants"),
     ("policies", "Policies"),
     ("rules", "Rules"),
+    ("lookalikes", "Lookalikes"),
 ]
 OVERVIEW = ("overview", "Overview")
 """Key 0: not numbered with the others, and not the first screen (Channels is)."""
@@ -83,7 +84,13 @@ class InventoryHeader(Static):
 
 #: Below this width the tabs, header and footer use their compact forms.
 NARROW = 100
-SHORT_LABELS = {"departments": "Depts", "consultants": "Consult."}
+SHORT_LABELS = {
+    "channels": "Chan.",
+    "departments": "Depts",
+    "consultants": "Cons.",
+    "policies": "Pol.",
+    "lookalikes": "Lookal.",
+}
 #: Keys the footer leaves out when narrow (they stay in help and the command palette).
 NARROW_FOOTER_HIDDEN = {"export", "undo", "redo"}
 
@@ -96,7 +103,7 @@ class ViewTabs(Static):
         numbered = [(str(number), *view) for number, view in enumerate(VIEWS, start=1)]
         for number, view_id, label in [*numbered, ("0", *OVERVIEW)]:
             style = "bold reverse" if view_id == current else ""
-            if narrow:  # " 1 Channels 2 Flags … 7 Rules 0 Overview" fits in 80 columns
+            if narrow:  # " 1 Chan. 2 Flags … 8 Lookal. 0 Overview" fits in 80 columns
                 text.append(f" {number}", style=style or "cyan")
                 text.append(f" {SHORT_LABELS.get(view_id, label)}", style=style)
                 continue
@@ -215,6 +222,7 @@ class InventoryApp(App[None]):
             yield RecordsView("consultant", id="consultants")
             yield RecordsView("policy", id="policies")
             yield RulesView(id="rules")
+            yield RecordsView("lookalike", id="lookalikes")
             yield OverviewView(id="overview")
         yield InventoryFooter()
 

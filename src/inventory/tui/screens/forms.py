@@ -177,6 +177,10 @@ class PersonPicker(Vertical):
             self.picker = picker
             self.email = email
 
+        @property
+        def control(self) -> PersonPicker:
+            return self.picker
+
     def choose(self, email: str | None) -> None:
         self.value = email
         self._shown = self._label(email)
@@ -288,8 +292,9 @@ class PeoplePicker(Vertical):
     @on(Button.Pressed, ".remove-person")
     def _remove(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.parent is not None:
-            event.button.parent.remove()
+        row = event.button.parent
+        if isinstance(row, ChosenPerson):
+            row.remove()
 
 
 def enum_options(enum: type[Enum]) -> Options:
