@@ -27,7 +27,7 @@ def test_an_import_is_one_action_and_history_lists_it_with_counts(make_db, minim
     assert len(lines) == 1
     assert "the import of source-0.json" in lines[0]
     assert (
-        "(2 departments, 2 people, 1 channel, 1 consultant, 1 organization, 1 policy)" in (lines[0])
+        "(3 people, 2 departments, 1 channel, 1 consultant, 1 organization, 1 policy)" in (lines[0])
     )
 
 
@@ -37,7 +37,7 @@ def test_undo_of_several_records_without_a_terminal_needs_yes(make_db, minimal_d
     result = run_cli("undo", db)
     assert result.exit_code == 2
     assert "Undo the import of source-0.json by " in result.stderr
-    assert ": 2 departments, 2 people, 1 channel," in result.stderr
+    assert ": 3 people, 2 departments, 1 channel," in result.stderr
     assert "--yes" in result.stderr and "nothing was changed" in result.stderr
     assert _dump(db) == before
     assert run_cli("redo", db).stdout == "nothing to redo\n"
@@ -189,6 +189,6 @@ def test_older_databases_get_their_change_groups_as_actions(make_db, minimal_doc
     lines = run_cli("history", db).stdout.splitlines()
     assert "undo of the waiver of R101 on instagram/@test (1 waiver)" in lines[0]
     assert "the waiver of R101 on instagram/@test (1 waiver) [undone by 3]" in lines[1]
-    assert "8 changes" in lines[2]
+    assert "9 changes" in lines[2]
     assert run_cli("redo", db).exit_code == 0
     assert "R101" in run_cli("waivers", db).stdout

@@ -34,7 +34,8 @@ async def test_first_undo_in_the_demo_asks_and_no_is_the_default(sample_store, m
         assert "Undo the import of acme.json by" in text
         assert "53 channels," in text
         assert app.screen.question.endswith(
-            ": 53 channels, 23 people, 10 departments, 4 consultants, 3 policies, 1 organization?"
+            ": 53 channels, 23 people, 10 departments, 4 consultants, 3 policies, 2 lookalikes, "
+            "1 organization?"
         )
         await pilot.press("enter")  # the focused button is No
         await settle(pilot)
