@@ -6,7 +6,6 @@ measured against other tools, and pydantic alone costs 0.15 s to import."""
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from inventory.dates import parse_date
 from inventory.printable import visible
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation
 from inventory.settings import default_db
-from inventory.store import Store, StoreError, open_store
+from inventory.store import Store, StoreError, changed_outside, open_store
 
 USAGE_ERROR = 2
 
@@ -170,19 +169,7 @@ def _output_failed(error: OSError) -> int:
 
 
 def _changed_outside(error: sqlite3.Error) -> str:
-    """A database error no command expects: the file's tables are not what inventory
-    made (another program changed them)."""
-    text = str(error)
-    match = re.search(r"no such (table|column|view|function): (\S+)", text)
-    if match:
-        what = f"the {match.group(1)} {match.group(2)} is missing"
-    elif "has no column named" in text:
-        what = text
-    else:
-        what = f"a database error: {text}"
-    return (
-        f"{what}; the database was changed outside inventory (nothing was changed by this command)"
-    )
+    return changed_outside(str(error)) or f"a database error: {error}"
 
 
 @click.group(cls=InventoryGroup, invoke_without_command=True)
@@ -593,7 +580,11 @@ def _evaluate(store: Store, as_of: date | None) -> Evaluation:
     try:
         return evaluate_rules(store, as_of or date.today())
     except sqlite3.Error as error:
-        fail(f"{store.path}: the rules could not be evaluated: {error}")
+        fail(
+            f"{store.path}: {changed_outside(str(error))}"
+            if changed_outside(str(error))
+            else f"{store.path}: the rules could not be evaluated: {error}"
+        )
     raise AssertionError("unreachable")
 
 

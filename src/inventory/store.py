@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -100,7 +101,7 @@ class Store:
         transactions are sqlite-utils savepoints.
         """
         if self.readonly:
-            raise ReadOnlyError(f"{self.path} is read-only: changes can't be saved")
+            raise ReadOnlyError(f"{self.path} {_why_read_only(self.path)}: changes can't be saved")
         try:
             if self.conn.in_transaction:
                 with self.db.atomic() as db:
@@ -120,8 +121,27 @@ class Store:
             raise StoreError(f"{self.path}: the change could not be saved: {error}") from None
 
 
+def changed_outside(text: str) -> str | None:
+    """For a database error that means the file's tables are not what inventory made
+    (another program dropped or renamed a table, view or column): which object is missing,
+    and that the file was changed outside inventory. None for any other error."""
+    match = re.search(r"no such (table|column|view): (\S+)", text)
+    if match is None:
+        match = re.search(r"table (\S+) has no column named (\S+)", text)
+        if match is None:
+            return None
+        what = f"the column {match.group(2)} of table {match.group(1)} is missing"
+    else:
+        what = f"the {match.group(1)} {match.group(2)} is missing"
+    return (
+        f"{what}: the database was changed outside inventory (nothing was changed by this command)"
+    )
+
+
 def _explain_operational_error(path: Path, error: sqlite3.Error) -> str:
     text = str(error)
+    if outside := changed_outside(text):
+        return f"{path}: {outside}"
     if "locked" in text or "busy" in text:
         return (
             f"{path} is locked by another program (waited {busy_timeout():g} s); "
@@ -207,6 +227,7 @@ def _is_read_only(path: Path) -> bool:
         or not os.access(path, os.W_OK)
         or not os.access(path.parent, os.W_OK)
         or _read_only_file_system(path)
+        or _disk_full(path)
     )
 
 
@@ -216,7 +237,9 @@ def readonly_uri(path: Path) -> str:
     database needs, so the file is opened `immutable` unless a log with content is there."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
     folder = path.resolve().parent
-    cannot_write = _read_only_file_system(path) or not os.access(folder, os.W_OK)
+    cannot_write = (
+        _read_only_file_system(path) or not os.access(folder, os.W_OK) or _disk_full(path)
+    )
     if cannot_write and not Path(f"{path}-shm").exists() and not _has_log(path):
         uri += "&immutable=1"
     return uri
@@ -272,8 +295,10 @@ def _probe_existing(path: Path) -> int:
     except sqlite3.Error as error:
         raise StoreError(f"{path} can't be opened: {error}") from None
     try:
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        # first: a large file's header check may wait out another process's checkpoint,
+        # and nothing may be read through SQLite before it is whole
         check = _integrity(conn, path)
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
         inventory = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
         ).fetchone()
@@ -311,6 +336,12 @@ def _explain_open_error(path: Path, error: sqlite3.Error) -> str:
     if "unable to open" in text or "disk I/O" in text:
         return f"{path} can't be opened: {text}"
     return f"{path} is damaged and can't be used: {text}"
+
+
+def _why_read_only(path: Path) -> str:
+    if _disk_full(path) and not _read_only_file_system(path):
+        return "is on a full disk (opened read-only)"
+    return "is read-only"
 
 
 def _disk_full(path: Path) -> bool:
