@@ -123,29 +123,21 @@ def test_a_truncated_large_file_is_still_called_damaged(sample_db, monkeypatch) 
     assert time.monotonic() - started < 3
 
 
-def _older_schema(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    conn.executescript(
-        f"""DROP TABLE actions;
-            DELETE FROM _sqlite_migrations WHERE name = '{schema.MIGRATIONS[-1][0]}';
-            PRAGMA user_version = {schema.SCHEMA_VERSION - 1};"""
-    )
-    conn.close()
+def test_a_stray_file_under_the_backup_name(sample_db, monkeypatch) -> None:
+    def _add_column(database) -> None:
+        database.conn.execute("ALTER TABLE channels ADD COLUMN test_only TEXT")
 
-
-def test_a_stray_file_under_the_backup_name(sample_db) -> None:
-    assert schema.MIGRATIONS[-1][0] == "0004_actions"  # what _older_schema takes back
-    _older_schema(sample_db)
-    stray = sample_db.with_name(f"{sample_db.name}.before-schema-{schema.SCHEMA_VERSION}")
+    version = schema.SCHEMA_VERSION + 1  # the database is now one schema behind
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("9999_test", _add_column)])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", version)
+    stray = sample_db.with_name(f"{sample_db.name}.before-schema-{version}")
     stray.write_text("my notes, not a database")
     result = run_cli("history", sample_db)
     assert result.exit_code == 0, result.output
     assert stray.read_text() == "my notes, not a database"
     backup = stray.with_name(f"{stray.name}.1")
     assert f"backup is at {backup}" in result.stderr
-    assert sqlite3.connect(backup).execute("PRAGMA user_version").fetchone() == (
-        schema.SCHEMA_VERSION - 1,
-    )
+    assert sqlite3.connect(backup).execute("PRAGMA user_version").fetchone() == (version - 1,)
 
 
 CHANGES_OUTSIDE = {
