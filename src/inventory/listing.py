@@ -21,8 +21,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from inventory.kinds import KINDS, Kind
+from inventory.kinds import KINDS, Kind, Usage
 from inventory.rules.flags import SEVERITY_ORDER, Flag
+
+_FIRST_CONSULTANT = """(SELECT k.name FROM channel_consultants cc
+    JOIN consultants k ON k.id = cc.consultant_id
+    WHERE cc.channel_id = c.id ORDER BY cc.position LIMIT 1)"""
+_FIRST_LINKED = """(SELECT ld.name FROM channel_departments cd
+    JOIN departments ld ON ld.id = cd.department_id
+    WHERE cd.channel_id = c.id ORDER BY cd.position LIMIT 1)"""
 
 #: Sortable columns and the SQL expression each one sorts by.
 SORT_COLUMNS: dict[str, str] = {
@@ -36,6 +43,9 @@ SORT_COLUMNS: dict[str, str] = {
     "hours": "c.weekly_hours IS NULL, c.weekly_hours",
     "last_post": "c.last_post_on IS NULL, c.last_post_on",
     "status": "c.status",
+    # the first one listed, as the cell shows it first
+    "consultants": f"{_FIRST_CONSULTANT} IS NULL, {_FIRST_CONSULTANT} COLLATE NOCASE",
+    "linked": f"{_FIRST_LINKED} IS NULL, {_FIRST_LINKED} COLLATE NOCASE",
 }
 
 
@@ -309,11 +319,29 @@ def _where(query: ChannelQuery) -> tuple[str, dict[str, str]]:
     return "WHERE " + " AND ".join(clauses), params
 
 
+def sort_terms(expression: str, descending: bool) -> list[str]:
+    """The ORDER BY terms of a sort expression ("a IS NULL, coalesce(b, 9)"), reversed when
+    `descending`. Commas inside parentheses belong to a function call, not between terms;
+    an `IS NULL` term always puts empty values last, as spreadsheets do."""
+    terms, depth, start = [], 0, 0
+    for index, char in enumerate(expression + ","):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            terms.append(expression[start:index].strip())
+            start = index + 1
+    direction = " DESC" if descending else ""
+    return [term if term.endswith("IS NULL") else term + direction for term in terms if term]
+
+
 def _order(query: ChannelQuery) -> str:
     expression = SORT_COLUMNS.get(query.sort, SORT_COLUMNS["platform"])
-    direction = " DESC" if query.descending else ""
-    parts = [part.strip() + direction for part in expression.split(",")]
-    return "ORDER BY " + ", ".join([*parts, "c.platform", "c.handle"])
+    # ties in the same direction: reversing the order reverses the whole list
+    return "ORDER BY " + ", ".join(
+        sort_terms(f"{expression}, c.platform, c.handle", query.descending)
+    )
 
 
 def _prepare(conn: sqlite3.Connection, query: ChannelQuery) -> None:
@@ -477,6 +505,16 @@ class RecordListing:
         return f"SELECT r.id, {self.key_sql}, r.revision, {self.columns} {self.source}"
 
 
+def _usage_count_sql(usage: Usage) -> str:
+    """How many records use the listed record `r` through one field (a count column's sort)."""
+    link = usage.field.link
+    if link is None:
+        table, column = usage.user.table, usage.field.db_column
+    else:
+        table, column = link.table, link.target_column
+    return f"(SELECT count(*) FROM {table} WHERE {column} = r.id)"
+
+
 def _listing(kind: Kind) -> RecordListing:
     """A kind's list, from its fields with a `column` and the fields that count its users."""
     columns, joins, fields, sorts = [], [], [], {}
@@ -497,8 +535,13 @@ def _listing(kind: Kind) -> RecordListing:
             sorts[spec.name] = f"{value} IS NULL, {value} COLLATE NOCASE"
         elif spec.widget == "date":
             sorts[spec.name] = f"{value} IS NULL, {value}"
-        elif spec.stored != "json":
+        elif spec.stored == "json":  # a list: by how many, then by its text
+            sorts[spec.name] = f"json_array_length({value}), {value}"
+        else:
             sorts[spec.name] = value
+    for usage in kind.used_by:
+        if usage.field.counted is not None:
+            sorts[usage.field.counted.name] = _usage_count_sql(usage)
     key_sql = " || '/' || ".join(f"r.{name}" for name in kind.key)
     return RecordListing(
         kind=kind.name,
@@ -549,9 +592,7 @@ class RecordRow:
 def _record_order(query: RecordQuery) -> str:
     listing = RECORD_LISTINGS[query.kind]
     expression = listing.sorts.get(query.sort) or listing.sorts[listing.default_sort]
-    direction = " DESC" if query.descending else ""
-    parts = [part.strip() + direction for part in expression.split(",")]
-    return "ORDER BY " + ", ".join([*parts, listing.key_sql])
+    return "ORDER BY " + ", ".join(sort_terms(f"{expression}, {listing.key_sql}", query.descending))
 
 
 def count_records(conn: sqlite3.Connection, query: RecordQuery) -> int:

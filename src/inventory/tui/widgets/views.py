@@ -80,6 +80,18 @@ class InventoryView(Vertical):
         return self.app.size.width >= 100
 
 
+def sort_note(columns: Sequence[Column], sort: str, descending: bool) -> str:
+    """'  sorted by Owner ▲' for a view's status line."""
+    label = next((c.label for c in columns if c.key == sort), sort)
+    return f"  sorted by {label} {'▼' if descending else '▲'}"
+
+
+def next_sort(columns: Sequence[Column], current: str) -> str:
+    """The sortable column after `current` (`s`), wrapping round."""
+    keys = [c.key for c in columns if c.sortable]
+    return keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+
+
 # --- Channels ------------------------------------------------------------------------------
 
 
@@ -302,8 +314,8 @@ class FlagsTable(VirtualTable):
         Column("recommendation", "Rec", 3, justify="right"),
         Column("subject_type", "Subject", 12),
         Column("subject", "Subject id", 28, 12),
-        Column("title", "Title", 34, 12, sortable=False),
-        Column("message", "Message", 40, 12, sortable=False),
+        Column("title", "Title", 34, 12),
+        Column("message", "Message", 40, 12),
     )
 
     def cells(self, row: Flag) -> list[Text]:
@@ -329,6 +341,8 @@ FLAG_SORTS: dict[str, Any] = {
     "recommendation": lambda f: (f.recommendation, f.sort_key),
     "subject_type": lambda f: (f.subject_type, f.subject_id, f.sort_key),
     "subject": lambda f: (f.subject_id, f.sort_key),
+    "title": lambda f: (f.title.casefold(), f.sort_key),
+    "message": lambda f: (f.message.casefold(), f.sort_key),
 }
 
 
@@ -338,6 +352,7 @@ class FlagsView(InventoryView):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sort_next", "Sort", id="flags.sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="flags.reverse"),
         Binding("i", "explain", "Explain", id="flags.explain"),
         Binding("escape", "show_all", "All flags", show=False, id="flags.all"),
     ]
@@ -433,6 +448,7 @@ class FlagsView(InventoryView):
         table.set_source(ListSource(flags), cursor=position)
         total = len(self.inventory.flags.evaluation.flags)
         status = Text(f"{len(flags)} of {total} flags" if len(flags) != total else f"{total} flags")
+        status.append(sort_note(table.columns, self.sort, self.descending), style="dim")
         if self.only is not None:  # first: the status is cut at the right when narrow
             status = literal(f"only {self.only[0]} (escape: all): ", "bold yellow") + status
         broken = self.inventory.flags.evaluation.broken_rules
@@ -500,6 +516,10 @@ class FlagsView(InventoryView):
         self.descending = False
         self.reload()
 
+    def action_sort_reverse(self) -> None:
+        self.descending = not self.descending
+        self.reload()
+
     def action_explain(self) -> None:
         self.inventory.explain = not self.inventory.explain
         self.show_detail()
@@ -540,7 +560,7 @@ def kind_spec(kind: Kind) -> KindSpec:
         if spec.column is not None
     ]
     columns += [
-        Column(count.name, count.header, count.width, justify="right", sortable=False)
+        Column(count.name, count.header, count.width, justify="right")
         for usage in kind.used_by
         if (count := usage.field.counted) is not None
     ]
@@ -609,6 +629,11 @@ class RecordList(VirtualTable):
 class RecordsView(InventoryView):
     """A list of one kind of record with a detail pane."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "sort_next", "Sort", id="records.sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="records.reverse"),
+    ]
+
     def __init__(self, kind: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.spec = KINDS[kind]
@@ -638,6 +663,10 @@ class RecordsView(InventoryView):
         table.sort_descending = self.query_state.descending
         table.set_source(RecordSource(conn, self.query_state), cursor=position)
         status = Text(f"{table.row_count} {self.spec.title.lower()}")
+        status.append(
+            sort_note(table.columns, table.sort_column or "", self.query_state.descending),
+            style="dim",
+        )
         status.append("   n new · e edit · d delete", style="dim")
         self.query_one(f"#{self.id}-status", Static).update(status)
         self.show_detail()
@@ -700,6 +729,16 @@ class RecordsView(InventoryView):
         self.query_state = RecordQuery(self.record_kind, event.column, descending)
         self.reload()
 
+    def action_sort_next(self) -> None:
+        current = self.query_state.sort or RECORD_LISTINGS[self.record_kind].default_sort
+        self.query_state = RecordQuery(self.record_kind, next_sort(self.table.columns, current))
+        self.reload()
+
+    def action_sort_reverse(self) -> None:
+        state = self.query_state
+        self.query_state = RecordQuery(self.record_kind, state.sort, not state.descending)
+        self.reload()
+
     def on_resize(self) -> None:
         self.show_detail()
 
@@ -713,7 +752,41 @@ class RulesView(InventoryView):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_rule", "Enable/disable", id="rules.toggle"),
+        Binding("s", "sort_next", "Sort", id="rules.sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="rules.reverse"),
     ]
+
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("code", "Code", 0),
+        Column("recommendation", "Rec", 0),
+        Column("severity", "Severity", 0),
+        Column("enabled", "Enabled", 0),
+        Column("flags", "Flags now", 0),
+        Column("title", "Title", 0),
+    ]
+    sort = "code"
+    descending = False
+
+    def _sort_key(self, rule: Any) -> tuple:
+        counts = self.inventory.flags.by_rule
+        value = {
+            "code": rule.code,
+            "recommendation": rule.recommendation,
+            "severity": SEVERITY_ORDER[rule.severity],
+            "enabled": not rule.enabled,
+            "flags": -counts.get(rule.code, 0) if rule.enabled else 1,
+            "title": rule.title.casefold(),
+        }[self.sort]
+        return (value, rule.code)
+
+    def action_sort_next(self) -> None:
+        self.sort = next_sort(self.COLUMNS, self.sort)
+        self.descending = False
+        self.reload()
+
+    def action_sort_reverse(self) -> None:
+        self.descending = not self.descending
+        self.reload()
 
     @property
     def table(self) -> DataTable:
@@ -726,15 +799,8 @@ class RulesView(InventoryView):
 
     def on_mount(self) -> None:
         table = self.table
-        for key, label in [
-            ("code", "Code"),
-            ("recommendation", "Rec"),
-            ("severity", "Severity"),
-            ("enabled", "Enabled"),
-            ("flags", "Flags now"),
-            ("title", "Title"),
-        ]:
-            table.add_column(label, key=key)
+        for column in self.COLUMNS:
+            table.add_column(column.label, key=column.key)
 
     def focus_main(self) -> None:
         self.table.focus()
@@ -748,7 +814,7 @@ class RulesView(InventoryView):
         self.rules = {rule.code: rule for rule in list_rules(self.inventory.store)}
         counts = self.inventory.flags.by_rule
         broken = {b.rule for b in self.inventory.flags.evaluation.broken_rules}
-        for rule in self.rules.values():
+        for rule in sorted(self.rules.values(), key=self._sort_key, reverse=self.descending):
             enabled = Text("yes", style="green") if rule.enabled else Text("no", style="dim")
             count = Text(str(counts.get(rule.code, 0)) if rule.enabled else "–")
             if rule.code in broken:
@@ -771,6 +837,7 @@ class RulesView(InventoryView):
             table.move_cursor(row=table.get_row_index(key), scroll=True)
         enabled_count = sum(rule.enabled for rule in self.rules.values())
         status = Text(f"{len(self.rules)} rules, {enabled_count} enabled")
+        status.append(sort_note(self.COLUMNS, self.sort, self.descending), style="dim")
         status.append("   space enable/disable · e edit · n new custom rule", style="dim")
         self.query_one("#rules-status", Static).update(status)
         self.show_detail()
