@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import sqlite3
+import sys
 from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,7 @@ from inventory.listing import (
 )
 from inventory.rules.flags import Flag
 from inventory.store import ConflictError, Store, StoreError
+from inventory.tui.errors import GuardedMessages, log_error, one_line
 from inventory.tui.screens.dialogs import (
     ConfirmDialog,
     ExportDialog,
@@ -149,7 +151,7 @@ class InventoryFooter(Footer):
             yield widget
 
 
-class InventoryApp(App[None]):
+class InventoryApp(GuardedMessages, App[None]):
     """Keep the inventory of social media channels; see where it falls short."""
 
     TITLE = "inventory"
@@ -203,6 +205,9 @@ class InventoryApp(App[None]):
         self.current_view = "channels"
         self._stale: set[str] = set()
         self._pending_key: dict[str, str | None] = {}
+        self._started = False  # mounted: unexpected errors are reported from now on
+        self._reporting = False
+        self._errors: list[float] = []  # when the latest unexpected errors happened
 
     # --- layout --------------------------------------------------------------------------
 
@@ -237,6 +242,7 @@ class InventoryApp(App[None]):
         self.view().focus_main()
         # the first evaluation (0.3 s at 100,000 channels) starts once the list is on screen
         self.call_after_refresh(self.start_evaluation)
+        self._started = True  # from now on an unexpected error is reported, not fatal
 
     def view(self, view_id: str | None = None) -> InventoryView:
         return self.query_one(f"#{view_id or self.current_view}", InventoryView)
@@ -850,13 +856,74 @@ class InventoryApp(App[None]):
         ]:
             yield SystemCommand(title, help_text, callback)
 
+    # --- unexpected errors ---------------------------------------------------------------
+
+    #: More unexpected errors than this within ERROR_BURST_SECONDS: something fails on every
+    #: frame, and the app stops (non-zero status) rather than show dialog after dialog.
+    ERROR_BURST = 3
+    ERROR_BURST_SECONDS = 2.0
+
+    def report_unexpected(self, error: Exception) -> None:
+        """A bug: roll back whatever was half done, log the traceback, say so in a dialog,
+        and show the inventory as the database holds it."""
+        import time
+
+        now = time.monotonic()
+        self._errors = [
+            t for t in getattr(self, "_errors", []) if now - t < self.ERROR_BURST_SECONDS
+        ]
+        self._errors.append(now)
+        if getattr(self, "_reporting", False) or len(self._errors) > self.ERROR_BURST:
+            super()._handle_exception(error)
+            return
+        self._reporting = True
+        try:
+            with contextlib.suppress(sqlite3.Error):
+                if self.store.conn.in_transaction:
+                    self.store.conn.execute("ROLLBACK")
+            self.store.current_action = None
+            path = log_error(error)
+            where = (
+                f"The details (traceback) are in {path}."
+                if path is not None
+                else "The details could not be written to the log file."
+            )
+            self.push_screen(
+                MessageDialog(
+                    "Something went wrong",
+                    f"{one_line(error)}\n\nThe action was stopped and nothing it had not "
+                    f"finished was saved; the inventory is shown as the database holds it. "
+                    f"{where}",
+                )
+            )
+            self.call_later(self._reload_after_error)
+        finally:
+            self._reporting = False
+
+    def _reload_after_error(self) -> None:
+        self._load_explanations()
+        self.start_evaluation()
+        self.reload_all()
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's path for errors outside a guarded handler (callbacks, timers): the app
+        # would exit. Once the app is up, report instead; before that, exit (status 1).
+        if self._started and self.is_running:
+            self.report_unexpected(error)
+            return
+        super()._handle_exception(error)
+
 
 def run_app(store: Store, as_of: date | None, fail_on: str = "error") -> None:
-    """Run the UI on `store` until the user quits."""
+    """Run the UI on `store` until the user quits; an app that had to stop on an error
+    exits with its non-zero status."""
     try:
-        InventoryApp(store, as_of, fail_on=fail_on).run()
+        app = InventoryApp(store, as_of, fail_on=fail_on)
+        app.run()
     finally:
         store.close()
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 def _view_of(kind: str | None) -> str | None:

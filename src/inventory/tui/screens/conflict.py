@@ -22,6 +22,7 @@ from textual.widgets import Button, Label, Static
 from textual.widgets.button import ButtonVariant
 
 from inventory.history import Entry
+from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
 
 #: What a value may show before it is cut (a note can be 200 kB).
@@ -97,7 +98,7 @@ def comparison(
     return table, differing
 
 
-class ConflictDialog(ModalScreen[str | None]):
+class ConflictDialog(GuardedMessages, ModalScreen[str | None]):
     """A save (or delete) refused because the record changed since it was read.
 
     Dismisses with RELOAD, OVERWRITE, SAVE_AS_NEW or DELETE, or None to go back.

@@ -15,10 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from inventory.dates import parse_date
+from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(GuardedMessages, ModalScreen[bool]):
     """A yes/no question; `y` confirms, `n` or escape declines."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,7 +53,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
-class MessageDialog(ModalScreen[None]):
+class MessageDialog(GuardedMessages, ModalScreen[None]):
     """A message to read (e.g. why a record can't be deleted); any of enter/escape closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -82,7 +83,7 @@ class MessageDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ExportDialog(ModalScreen[str | None]):
+class ExportDialog(GuardedMessages, ModalScreen[str | None]):
     """Ask where to write the flags export (default flags.json)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -131,7 +132,7 @@ class ExportDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class WaiveDialog(ModalScreen[tuple[str, date | None] | None]):
+class WaiveDialog(GuardedMessages, ModalScreen[tuple[str, date | None] | None]):
     """Ask why a flag is waived (required) and until when (optional)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -222,7 +223,7 @@ HELP_KEYS = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(GuardedMessages, ModalScreen[None]):
     """Every key, grouped."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -47,6 +47,7 @@ from inventory.models import Record, key_form
 from inventory.printable import visible
 from inventory.records import Loaded, RecordError, record_key
 from inventory.store import ConflictError, Store, StoreError
+from inventory.tui.errors import GuardedMessages
 from inventory.tui.screens.conflict import OVERWRITE, RELOAD, SAVE_AS_NEW, ConflictDialog
 from inventory.tui.screens.dialogs import ConfirmDialog
 from inventory.tui.text import literal, literal_content
@@ -397,7 +398,7 @@ def _blank(value: Any) -> Any:
     return Select.NULL if value is None else value
 
 
-class RecordForm(ModalScreen[str | None]):
+class RecordForm(GuardedMessages, ModalScreen[str | None]):
     """A form for one record; ctrl+s saves, escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

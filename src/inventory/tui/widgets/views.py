@@ -30,6 +30,7 @@ from inventory.listing import (
 )
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.flags import SEVERITY_ORDER, Flag
+from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal, literal_content
 from inventory.tui.widgets.channel_table import (
     SEVERITY_STYLE,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from inventory.tui.app import InventoryApp
 
 
-class InventoryView(Vertical):
+class InventoryView(GuardedMessages, Vertical):
     """A view the app switches to with 1..7; `kind` is what n/e/d act on."""
 
     kind: ClassVar[str | None] = None
