@@ -752,7 +752,7 @@ class RulesView(InventoryView):
     title = "Rules"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_rule", "Enable/disable", id="rules.toggle"),
+        Binding("space", "toggle_rule", "On/off", id="rules.toggle"),
         Binding("s", "sort_next", "Sort", id="rules.sort"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="rules.reverse"),
     ]
