@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -58,17 +58,20 @@ class Ranked:
 
 @dataclass(frozen=True)
 class PastState:
-    """The open flags of the inventory as it was at `moment` (evaluated as of its date)."""
+    """The inventory as it was at `moment` (evaluated as of its date): its open flags by
+    recommendation, and the open flags themselves when they were asked for (only for the
+    date new and resolved are measured from: at 100,000 channels a day has 33,000)."""
 
     moment: datetime
-    flags: tuple[Flag, ...]
+    counts: dict[int, int]
+    flags: tuple[Flag, ...] | None = None
 
     @property
     def open_count(self) -> int:
-        return len(self.flags)
+        return sum(self.counts.values())
 
     def by_recommendation(self) -> Counter[int]:
-        return Counter(flag.recommendation for flag in self.flags)
+        return Counter(self.counts)
 
 
 def open_flags(flags: Iterable[Flag]) -> list[Flag]:
@@ -153,17 +156,20 @@ def evaluate_past(
     store: Store,
     days: list[date],
     known: dict[date, PastState | None] | None = None,
-    stop: Callable[[], bool] = lambda: False,
+    detailed: frozenset[date] = frozenset(),
 ) -> dict[date, PastState | None]:
-    """The open flags at the end of each day (newest first), None for a day before the
-    history begins. One copy of the database is walked back day by day, so the cost is
-    one copy, the changes since the oldest day and one evaluation per day. Days in `known`
-    are not evaluated again (the past does not change). When `stop()` turns true, the days
-    done so far are returned."""
+    """The state at the end of each day (newest first), None for a day before the history
+    begins; the flags themselves for the `detailed` days. One copy of the database is
+    walked back day by day, so the cost is one copy, the changes since the oldest day and
+    one evaluation per day. Days in `known` (with flags where asked) are not evaluated
+    again: the past does not change."""
     from inventory.lookback import history_start, past_copy, stamp, walk_back
     from inventory.rules.evaluate import evaluate_rules
 
-    result: dict[date, PastState | None] = dict(known or {})
+    result: dict[date, PastState | None] = {}
+    for day, state in (known or {}).items():
+        if day in days and (state is None or day not in detailed or state.flags is not None):
+            result[day] = state
     wanted = sorted((day for day in days if day not in result), reverse=True)
     start = history_start(store.conn)
     for day in list(wanted):
@@ -174,12 +180,12 @@ def evaluate_past(
         return result
     with past_copy(store) as copy:
         for day in wanted:
-            if stop():
-                break
             moment = end_of_day(day)
             walk_back(copy, moment)
-            evaluation = evaluate_rules(copy, day)
-            result[day] = PastState(moment, tuple(open_flags(evaluation.flags)))
+            flags = open_flags(evaluate_rules(copy, day).flags)
+            counts = Counter(flag.recommendation for flag in flags)
+            kept = tuple(flags) if day in detailed else None
+            result[day] = PastState(moment, dict(counts), kept)
     return result
 
 
@@ -191,7 +197,10 @@ class Changes:
     resolved: list[Flag]
 
 
-def changes_since(evaluation: Evaluation, past: PastState) -> Changes:
+def changes_since(evaluation: Evaluation, past: PastState) -> Changes | None:
+    """None when the past state was evaluated without its flags."""
+    if past.flags is None:
+        return None
     now = open_flags(evaluation.flags)
     before: dict[Identity, Flag] = {identity(flag): flag for flag in past.flags}
     current = {identity(flag) for flag in now}

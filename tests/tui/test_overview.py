@@ -82,7 +82,7 @@ async def test_figures_from_the_history(history_store: Store) -> None:
         assert "✖ FAIL  gate (--fail-on error): 1 open error" in text
         # recommendation 2 had R201 30 days ago (2026-10-27), not now: -1
         line = next(row for row in text.splitlines() if row.lstrip().startswith("2 Stop"))
-        assert line.rstrip().endswith("-1")
+        assert line.rstrip().endswith("-1"), text
         line = next(row for row in text.splitlines() if row.lstrip().startswith("6 "))
         assert line.rstrip().endswith("+1")
         assert "New since 2026-10-27: 1 open flag" in text
@@ -216,3 +216,22 @@ async def test_fail_on_never_passes(sample_store: Store) -> None:
         await open_overview(pilot)
         assert "✔ PASS  gate (--fail-on never)" in screen_text(app)
         assert isinstance(app.view("flags"), FlagsView)
+
+
+@run_async
+async def test_a_history_that_cant_be_read_is_said_and_the_ui_goes_on(
+    history_store: Store, monkeypatch
+) -> None:
+    from inventory.tui.widgets import overview
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(overview, "evaluate_past", broken)
+    app = InventoryApp(history_store, AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_overview(pilot)
+        assert "the history could not be read: disk on fire" in screen_text(app)
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.current_view == "channels"

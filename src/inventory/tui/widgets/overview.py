@@ -30,6 +30,7 @@ from inventory.overview import (
     Ranked,
     bars,
     changes_since,
+    evaluate_past,
     gate,
     past_days,
     top_channels,
@@ -98,6 +99,7 @@ class OverviewView(InventoryView):
         self.past: dict[date, PastState | None] = {}
         self.owners: list[Ranked] | None = None
         self.computing = False
+        self.failure: str | None = None
         self._generation = 0
 
     def compose(self) -> ComposeResult:
@@ -131,29 +133,44 @@ class OverviewView(InventoryView):
         if self.inventory.evaluated:
             self._generation += 1
             self.computing = True
+            self.failure = None
             self._update_status()
             self._compute(self._generation, self.since_day(), dict(self.past))
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def _compute(self, generation: int, since: date, known: dict[date, PastState | None]) -> None:
-        from inventory.overview import evaluate_past
         from inventory.store import open_store
 
         evaluation = self.inventory.flags.evaluation
         worker = get_current_worker()
-        # its own connection: the UI thread keeps using the app's
-        with open_store(self.inventory.store.path, create=False) as store:
-            owners = top_owners(store.conn, evaluation)
-            past = evaluate_past(
-                store, past_days(self.as_of, since), known, lambda: worker.is_cancelled
-            )
-        # even from a superseded worker: the days it evaluated are still right (unless the
-        # app has stopped meanwhile)
-        with contextlib.suppress(RuntimeError):
+        path = str(self.inventory.store.path)
+        days = past_days(self.as_of, since)
+        try:
+            # its own connection: the UI thread keeps using the app's
+            with open_store(path, create=False) as store:
+                owners = top_owners(store.conn, evaluation)
+                past = evaluate_past(store, days, known, frozenset({since}))
+        except Exception as error:  # shown in the Overview; the rest of the UI goes on
+            with contextlib.suppress(RuntimeError):  # the app stopped meanwhile
+                self.app.call_from_thread(self._failed, generation, str(error))
+            return
+        if worker.is_cancelled:  # superseded: a newer worker is on it
+            return
+        with contextlib.suppress(RuntimeError):  # the app stopped meanwhile
             self.app.call_from_thread(self._computed, generation, OverviewData(past, owners))
 
+    def _failed(self, generation: int, why: str) -> None:
+        if generation != self._generation:
+            return
+        self.computing = False
+        self.failure = why
+        self._render_items()
+        self._update_status()
+
     def _computed(self, generation: int, data: OverviewData) -> None:
-        self.past.update(data.past)
+        for day, state in data.past.items():
+            if state is None or state.flags is not None or day not in self.past:
+                self.past[day] = state
         if generation != self._generation:
             return
         self.owners = data.owners
@@ -167,6 +184,8 @@ class OverviewView(InventoryView):
             status.update(Text("evaluating the rules…", style="dim"))
         elif self.computing:
             status.update(Text("reading the history…", style="dim"))
+        elif self.failure:
+            status.update(literal(f"the history could not be read: {self.failure}", "red"))
         else:
             status.update(Text("enter: the list behind a line  s: date", style="dim"))
 
