@@ -95,3 +95,44 @@ async def test_a_channel_save_is_re_evaluated_incrementally_and_shown(
         app.changed()
         await settle(pilot)
         assert calls[-1] == (None, set())
+
+
+@run_async
+async def test_a_slow_rule_never_freezes_the_ui(sample_store, make_app, monkeypatch):
+    """Issue 10: the re-evaluation after a save runs off the UI thread; the header says
+    the flags are updating, and keys keep working meanwhile."""
+    import sqlite3
+    import time
+
+    monkeypatch.setenv("INVENTORY_RULE_TIMEOUT", "1.5")
+    conn = sqlite3.connect(sample_store.path)
+    conn.execute(
+        """INSERT INTO rules (code, recommendation, title, severity, subject_type, condition,
+               message) VALUES ('X999', 1, 'Slow', 'info', 'channel',
+               'length(printf(''%.*c'', 2147483647, ''x'')) > 0', '''slow''')"""
+    )
+    conn.commit()
+    conn.close()
+    app = make_app(sample_store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = time.monotonic() + 20
+        while not app.evaluated and time.monotonic() < deadline:
+            await pilot.pause(0.1)
+        table = app.query_one(ChannelTable)
+        key = table.current_row.key
+        loaded = records.get_record(sample_store, "channel", key)
+        records.save_record(
+            sample_store, "channel", loaded.record.model_copy(update={"notes": "n"}),
+            original_key=key, expected_revision=loaded.revision,
+        )  # fmt: skip
+        started = time.monotonic()
+        app.changed("channel", key, {key})
+        await pilot.press("2")  # switch view while the rules run
+        await pilot.pause()
+        assert time.monotonic() - started < 1.0
+        assert app.updating
+        assert "updating flags" in screen_text(app)
+        while app.updating and time.monotonic() < deadline + 10:
+            await pilot.pause(0.1)
+        assert not app.updating
+        assert "X999" in {broken.rule for broken in app.flags.evaluation.broken_rules}

@@ -192,6 +192,7 @@ class InventoryApp(GuardedMessages, App[None]):
         self.show_path = show_path
         self.flags = FlagIndex.of(empty_evaluation(store, self.as_of))
         self.evaluated = False
+        self.updating = False  # an evaluation is on its way (said in the header)
         self.explain = False
         self.explanations: dict[str, str] = {}
         self.total_channels = 0
@@ -310,6 +311,8 @@ class InventoryApp(GuardedMessages, App[None]):
                 text.append(f"({self.flags.waived} waived)  ", style="magenta")
             if evaluation.broken_rules:
                 text.append(f"{len(evaluation.broken_rules)} broken rule(s)  ", style="bold red")
+            if self.updating:
+                text.append("updating flags…  ", style="dim")
         text.append(f"{'' if narrow else ' '}as of {self.as_of.isoformat()}", style="dim")
         if self.show_path:
             text.append("  ")
@@ -317,13 +320,14 @@ class InventoryApp(GuardedMessages, App[None]):
         self.query_one(InventoryHeader).update(text)
 
     def start_evaluation(self, channels: Collection[str] | None = None) -> bool:
-        """Evaluate the rules again. `channels`: the only records changed since the last
-        evaluation started are these channels (saved or deleted; old and new key of a
-        renamed one), so only they are evaluated again, at once on this thread (33 ms
-        instead of 300 ms at 100,000 channels; in a worker it would fight the redraw for
-        the GIL). None: anything may have changed, evaluate everything in a worker.
+        """Evaluate the rules again, in a worker: the rules run in a child process that may
+        take up to the evaluation deadline, which the UI thread must never wait for. The
+        header says "updating flags…" until the new flags are applied. `channels`: the only
+        records changed since the last evaluation started are these channels (saved or
+        deleted; old and new key of a renamed one), so only they are evaluated again.
+        None: anything may have changed, evaluate everything.
 
-        Returns True when the new flags are already applied (the caller reloads the views).
+        Returns False: the new flags arrive later (the caller shows the saved change now).
         """
         self._change_number += 1
         keys = None if channels is None else frozenset(channels)
@@ -338,11 +342,9 @@ class InventoryApp(GuardedMessages, App[None]):
         if self.evaluated and version == self._evaluated_version and None not in pending:
             previous = self.flags
             changed = set().union(*[keys for keys in pending if keys is not None])
-            evaluated = evaluate(self.store, self.as_of, previous, changed)
-            self._apply_evaluated(
-                evaluated, self._generation, self._change_number, version, reload=False
-            )
-            return True
+        self.updating = True
+        if self.evaluated:
+            self.update_header()
         self._evaluate(self._generation, self._change_number, version, previous, changed)
         return False
 
@@ -377,6 +379,7 @@ class InventoryApp(GuardedMessages, App[None]):
     ) -> None:
         if generation != self._generation:
             return  # a newer evaluation is on its way
+        self.updating = False
         first = not self.evaluated
         self._evaluated_change = change
         self._evaluated_version = version
