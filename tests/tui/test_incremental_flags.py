@@ -104,7 +104,7 @@ async def test_a_slow_rule_never_freezes_the_ui(sample_store, make_app, monkeypa
     import sqlite3
     import time
 
-    monkeypatch.setenv("INVENTORY_RULE_TIMEOUT", "1.5")
+    monkeypatch.setenv("INVENTORY_RULE_TIMEOUT", "3")
     conn = sqlite3.connect(sample_store.path)
     conn.execute(
         """INSERT INTO rules (code, recommendation, title, severity, subject_type, condition,
@@ -125,11 +125,11 @@ async def test_a_slow_rule_never_freezes_the_ui(sample_store, make_app, monkeypa
             sample_store, "channel", loaded.record.model_copy(update={"notes": "n"}),
             original_key=key, expected_revision=loaded.revision,
         )  # fmt: skip
-        started = time.monotonic()
         app.changed("channel", key, {key})
-        await pilot.press("2")  # switch view while the rules run
+        await pilot.press("2")  # switch view while the rules run (3 s or more)
         await pilot.pause()
-        assert time.monotonic() - started < 1.0
+        # the key was handled and the screen drawn before the evaluation ended
+        assert app.current_view == "flags"
         assert app.updating
         assert "updating flags" in screen_text(app)
         while app.updating and time.monotonic() < deadline + 10:
