@@ -354,9 +354,8 @@ def _import_spreadsheet(
     store.source = "import"
     with store:
         try:
-            plan = plan_import(store, batch, None)
             with action(store, f"the import of {Path(file).name}"):
-                import_records(store, batch, None)
+                plan = import_records(store, batch, None)
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
         except StoreError as error:

@@ -246,7 +246,15 @@ def import_document(store: Store, document: InventoryDocument, *, replace: bool)
     """
     with store.transaction():
         document = as_merged(store, document, replace=replace)
-        return import_records(store, document, document.organization, replace=replace)
+        import_records(store, document, document.organization, replace=replace)
+    return ImportSummary(
+        departments=len(document.departments),
+        people=len(document.people),
+        consultants=len(document.consultants),
+        policies=len(document.policies),
+        channels=len(document.channels),
+        lookalikes=len(document.lookalikes),
+    )
 
 
 def as_merged(
@@ -297,9 +305,10 @@ def _kept_channel(channel: Channel, stored: Channel | None) -> Channel:
 
 def import_records(
     store: Store, batch: Records, organization: Organization | None, *, replace: bool = False
-) -> ImportSummary:
+) -> ImportPlan:
     """Merge (or with `replace`, substitute) records in one transaction and one history
-    action; `organization` None leaves the organization as it is (spreadsheets)."""
+    action; `organization` None leaves the organization as it is (spreadsheets). Returns
+    what changed."""
     with _bulk(), store.transaction():
         known = _document_keys(batch)
         if not replace:
@@ -317,16 +326,9 @@ def import_records(
         clashes = records.key_clash_problems(store)
         if clashes:
             raise DocumentError(clashes)
-        after = _state_after(before, batch, organization, replace)
-        log_changes(store, records.changes_between(before, after))
-    return ImportSummary(
-        departments=len(batch.departments),
-        people=len(batch.people),
-        consultants=len(batch.consultants),
-        policies=len(batch.policies),
-        channels=len(batch.channels),
-        lookalikes=len(getattr(batch, "lookalikes", [])),
-    )
+        plan = _plan(before, batch, organization, replace)
+        log_changes(store, plan.changes)
+    return plan
 
 
 def plan_import(
@@ -340,13 +342,19 @@ def plan_import(
     `store` None is an inventory that doesn't exist yet."""
     with _bulk():
         before = records.snapshot(store) if store is not None else {}
-        after = _state_after(before, batch, organization, replace)
-        changes = records.changes_between(before, after)
-        changed = {(c.kind, c.key) for c in changes}
-        unchanged: dict[str, int] = {}
-        for kind, key in _batch_keys(batch, organization):
-            if (kind, key) not in changed:
-                unchanged[kind] = unchanged.get(kind, 0) + 1
+        return _plan(before, batch, organization, replace)
+
+
+def _plan(
+    before: records.Snapshot, batch: Records, organization: Organization | None, replace: bool
+) -> ImportPlan:
+    after = _state_after(before, batch, organization, replace)
+    changes = records.changes_between(before, after)
+    changed = {(c.kind, c.key) for c in changes}
+    unchanged: dict[str, int] = {}
+    for kind, key in _batch_keys(batch, organization):
+        if (kind, key) not in changed:
+            unchanged[kind] = unchanged.get(kind, 0) + 1
     return ImportPlan(changes, unchanged)
 
 

@@ -106,7 +106,7 @@ def export_text(
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_export(path: Path | str, text: str, *, database: Path | None = None) -> None:
+def write_export(path: Path | str, text: str | bytes, *, database: Path | None = None) -> None:
     """Write the export atomically (a reader sees the old file or the new one, whole);
     never over `database` or its companion files."""
     write_text_file(Path(path), text, database=database)

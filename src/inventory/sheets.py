@@ -69,6 +69,10 @@ def cell_name(row: int, column: int) -> str:
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of a workbook, or the one table of a CSV file."""
     kind = file_type(str(path))
+    if not path.exists():
+        raise SheetFileError(f"{path} does not exist")
+    if path.is_dir():
+        raise SheetFileError(f"{path} is a folder, not a spreadsheet")
     try:
         if kind == ".csv":
             return [read_csv(path.read_bytes(), path.stem)]

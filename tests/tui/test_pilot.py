@@ -271,7 +271,7 @@ async def test_export_writes_the_flags_file(sample_store, make_app, tmp_path: Pa
         await pilot.pause()
         assert "flags.json" in screen_text(app)
         await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
-        await pilot.pause()
+        await settle(pilot)
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["format"] == "social-inventory-flags/2"
     assert document["as_of"] == "2026-11-26"
@@ -327,7 +327,7 @@ async def test_empty_database_shows_how_to_start(empty_store, make_app):
         await settle(pilot)
         text = screen_text(app)
         assert "No channels yet." in text
-        assert "inventory import" in text
+        assert "ctrl+o to import" in text
 
 
 @run_async

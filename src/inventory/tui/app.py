@@ -51,6 +51,8 @@ from inventory.tui.widgets.views import (
 )
 
 if TYPE_CHECKING:
+    from inventory.importing import PreparedImport
+    from inventory.preview import ImportPlan
     from inventory.tui.screens.forms import Choices
 
 VIEWS: list[tuple[str, str]] = [
@@ -95,6 +97,10 @@ SHORT_LABELS = {
 }
 #: Keys the footer leaves out when narrow (they stay in help and the command palette).
 NARROW_FOOTER_HIDDEN = {"export", "undo", "redo"}
+#: Import is in the footer only while the inventory has no channels (the way to fill
+#: it), in place of edit and delete (nothing to edit yet); help and the palette list it.
+EMPTY_FOOTER_SHOWN = {"import"}
+EMPTY_FOOTER_HIDDEN = {"edit", "delete"}
 
 
 class ViewTabs(Static):
@@ -127,7 +133,8 @@ class InventoryFooter(Footer):
             for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
             if binding.show
         ]
-        return (self.app.size.width < NARROW, self.show_command_palette, *shown)
+        empty = getattr(self.app, "total_channels", 1) == 0
+        return (self.app.size.width < NARROW, empty, self.show_command_palette, *shown)
 
     def bindings_changed(self, screen: Screen) -> None:
         # Textual rebuilds the footer (23 keys, 40 ms) whenever the bindings may have
@@ -145,8 +152,11 @@ class InventoryFooter(Footer):
         narrow = self.app.size.width < NARROW
         if self._bindings_ready:
             self._shown = self._signature()
+        hidden = (NARROW_FOOTER_HIDDEN if narrow else set()) | EMPTY_FOOTER_SHOWN
+        if getattr(self.app, "total_channels", 1) == 0:
+            hidden = (hidden - EMPTY_FOOTER_SHOWN) | EMPTY_FOOTER_HIDDEN
         for widget in super().compose():
-            if narrow and isinstance(widget, FooterKey) and widget.action in NARROW_FOOTER_HIDDEN:
+            if isinstance(widget, FooterKey) and widget.action in hidden:
                 continue
             yield widget
 
@@ -168,6 +178,7 @@ class InventoryApp(GuardedMessages, App[None]):
         Binding("d", "delete", "Delete", id="app.delete"),
         Binding("w", "waive", "Waive", id="app.waive"),
         Binding("x", "export", "Export", id="app.export"),
+        Binding("ctrl+o", "import", "Import", id="app.import"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+y,ctrl+shift+z", "redo", "Redo", id="app.redo"),
         *[
@@ -256,7 +267,10 @@ class InventoryApp(GuardedMessages, App[None]):
         self.explanations = {rule.code: rule.explanation for rule in list_rules(self.store)}
 
     def reload_all(self, key: str | None = None, kind: str | None = None) -> None:
+        was_empty = self.total_channels == 0
         self.total_channels = total_channels(self.store.conn)
+        if was_empty != (self.total_channels == 0):
+            self.call_later(self._refresh_footer)
         self.update_header()
         target = _view_of(kind)
         # Only the view on screen is read now; the others when they are next shown
@@ -283,6 +297,11 @@ class InventoryApp(GuardedMessages, App[None]):
         footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
             self._apply_width()
+            footers[0].call_later(footers[0].recompose)
+
+    def _refresh_footer(self) -> None:
+        footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
+        if footers:
             footers[0].call_later(footers[0].recompose)
 
     def update_header(self) -> None:
@@ -761,25 +780,98 @@ class InventoryApp(GuardedMessages, App[None]):
         )
 
         def answered(path: str | None) -> None:
-            if path is None:
-                return
-            from inventory.export import export_text, write_export
-            from inventory.files import write_error_message
-
-            try:
-                write_export(
-                    Path(path), export_text(self.flags.evaluation), database=self.store.path
-                )
-            except OSError as error:
-                self.notify(
-                    write_error_message(path, error),
-                    severity="error",
-                    markup=False,
-                )
-                return
-            self.notify(f"Wrote {len(self.flags.evaluation.flags)} flags to {path}", markup=False)
+            if path is not None:
+                self._working(f"Exporting to {path}…")
+                self._export(path, self.flags.evaluation)
 
         self.push_screen(ExportDialog("flags.json", summary), answered)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="export")
+    def _export(self, path: str, evaluation: Evaluation) -> None:
+        from datetime import UTC, datetime
+
+        from inventory.export import build_export, export_spreadsheet, export_text, write_export
+        from inventory.files import write_error_message
+
+        suffix = Path(path).suffix.lower()
+        try:
+            if suffix in (".csv", ".xlsx"):
+                document = build_export(evaluation, datetime.now(UTC))
+                data: str | bytes = export_spreadsheet(document, suffix)
+            else:
+                data = export_text(evaluation)
+            write_export(Path(path), data, database=self.store.path)
+        except OSError as error:
+            self.call_from_thread(self._done_working, write_error_message(path, error), "error")
+            return
+        count = len(evaluation.flags)
+        self.call_from_thread(self._done_working, f"Wrote {count} flags to {path}")
+
+    def _working(self, what: str) -> None:
+        from inventory.tui.screens.importing import WorkingScreen
+
+        self.push_screen(WorkingScreen(what))
+
+    def _done_working(self, message: str | None = None, severity: str = "information") -> None:
+        from inventory.tui.screens.importing import WorkingScreen
+
+        if isinstance(self.screen, WorkingScreen):
+            self.pop_screen()
+        if message:
+            self.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def action_import(self) -> None:
+        if self.refused_read_only():
+            return
+        from inventory.tui.screens.importing import ImportDialog
+
+        def answered(path: str | None) -> None:
+            if path is not None:
+                self._working(f"Reading {path}…")
+                self._prepare_import(path)
+
+        self.push_screen(ImportDialog(), answered)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False, description="import")
+    def _prepare_import(self, path: str) -> None:
+        from inventory.importing import prepare_import
+
+        prepared = prepare_import(Path(path).expanduser(), self.store.path)
+        self.call_from_thread(self._show_preview, prepared)
+
+    def _show_preview(self, prepared: PreparedImport) -> None:
+        from inventory.tui.screens.importing import ImportPreview
+
+        self._done_working()
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self._working(f"Importing {prepared.path}…")
+                self._apply_import(prepared)
+
+        self.push_screen(ImportPreview(prepared), confirmed)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False, description="import")
+    def _apply_import(self, prepared: PreparedImport) -> None:
+        from inventory.importing import apply_import
+        from inventory.store import open_store
+
+        try:
+            # this thread's own connection (SQLite connections stay in their thread)
+            with open_store(self.store.path, create=False) as store:
+                store.user, store.source = self.store.user, "ui"
+                plan = apply_import(store, prepared)
+        except StoreError as error:
+            self.call_from_thread(self._done_working, str(error), "error")
+            return
+        except Exception as error:  # a DocumentError: the inventory changed since the preview
+            self.call_from_thread(self._done_working, f"Nothing was imported: {error}", "error")
+            return
+        self.call_from_thread(self._imported, prepared, plan)
+
+    def _imported(self, prepared: PreparedImport, plan: ImportPlan) -> None:
+        self._done_working(f"Imported {prepared.path}: {plan.counts(done=True)}")
+        self.changed()
 
     def action_undo(self) -> None:
         self._reverse("undo")
@@ -852,7 +944,12 @@ class InventoryApp(GuardedMessages, App[None]):
             ("Edit record (e)", "Edit the selected record", self.action_edit),
             ("Delete record (d)", "Delete the selected record", self.action_delete),
             ("Waive flag (w)", "Waive the selected flag (Flags view)", self.action_waive),
-            ("Export flags (x)", "Write the flags export (JSON)", self.action_export),
+            ("Export flags (x)", "Write the flags as JSON, CSV or XLSX", self.action_export),
+            (
+                "Import (ctrl+o)",
+                "Add channels from a spreadsheet (.csv, .xlsx) or merge a JSON inventory",
+                self.action_import,
+            ),
             ("Undo (ctrl+z)", "Undo the last action", self.action_undo),
             ("Redo (ctrl+y)", "Redo the last undone action", self.action_redo),
             ("Help (?)", "Show every key", self.action_help),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePath
 from typing import ClassVar
 
 from rich.table import Table
@@ -12,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from inventory.dates import parse_date
 from inventory.tui.errors import GuardedMessages
@@ -83,8 +84,12 @@ class MessageDialog(GuardedMessages, ModalScreen[None]):
         self.dismiss(None)
 
 
+EXPORT_FORMATS = {".json": "JSON (the flags export)", ".csv": "CSV", ".xlsx": "XLSX (Excel)"}
+
+
 class ExportDialog(GuardedMessages, ModalScreen[str | None]):
-    """Ask where to write the flags export (default flags.json)."""
+    """Ask where to write the flags export (default flags.json) and as what: the format
+    follows the file's extension, and choosing a format changes the extension."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
@@ -97,9 +102,16 @@ class ExportDialog(GuardedMessages, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Export flags to JSON", classes="dialog-title")
+            yield Label("Export flags", classes="dialog-title")
             if self.summary:
                 yield Static(literal(self.summary), classes="dialog-detail")
+            yield Label("Format:", classes="field-label-inline")
+            yield Select(
+                [(label, suffix) for suffix, label in EXPORT_FORMATS.items()],
+                value=self._format_of(self.default) or ".json",
+                allow_blank=False,
+                id="export-format",
+            )
             yield Label("File to write:", classes="field-label-inline")
             yield Input(self.default, id="export-path", select_on_focus=False)
             yield Label("", id="export-error", classes="field-error", markup=False)
@@ -109,6 +121,26 @@ class ExportDialog(GuardedMessages, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+
+    @staticmethod
+    def _format_of(path: str) -> str | None:
+        suffix = PurePath(path).suffix.lower()
+        return suffix if suffix in EXPORT_FORMATS else None
+
+    @on(Select.Changed, "#export-format")
+    def _format_chosen(self, event: Select.Changed) -> None:
+        path_input = self.query_one("#export-path", Input)
+        path = path_input.value.strip() or "flags"
+        if event.value != self._format_of(path):
+            stem = path[: -len(PurePath(path).suffix)] if self._format_of(path) else path
+            path_input.value = f"{stem}{event.value}"
+
+    @on(Input.Changed, "#export-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        found = self._format_of(event.value.strip())
+        select = self.query_one("#export-format", Select)
+        if found is not None and select.value != found:
+            select.value = found
 
     def _submit(self) -> None:
         path = self.query_one(Input).value.strip()
@@ -206,6 +238,7 @@ HELP_KEYS = [
     ("ctrl+s / escape", "in a form: save / cancel (asks if there are unsaved changes)"),
     ("ctrl+z", "undo the last action (asks first when it changed several records)"),
     ("ctrl+y, ctrl+shift+z", "redo the last undone action (a new action clears redo)"),
+    ("ctrl+o", "import a spreadsheet (.csv, .xlsx, .xls, .ods) or a JSON inventory: preview first"),
     ("Channels", ""),
     ("/", "filter by handle, name, owner, platform, department (escape clears)"),
     ("f", "show only flagged channels / all"),
