@@ -29,7 +29,7 @@ from inventory.listing import (
     total_channels,
     update_flag_marks,
 )
-from inventory.rules.flags import Flag
+from inventory.rules.flags import Evaluation, Flag
 from inventory.store import ConflictError, Store, StoreError
 from inventory.tui.errors import GuardedMessages, log_error, one_line
 from inventory.tui.screens.dialogs import (
