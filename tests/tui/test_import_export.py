@@ -61,7 +61,10 @@ async def test_import_preview_then_apply_then_undo(sample_store, make_app, tmp_p
         created = records.get_record(sample_store, "channel", "instagram/@brand_new").record
         assert created.owner == "chiara.bruno@acme.example"
         assert records.get_record(sample_store, "channel", KEY).record.status == "dormant"
-        await pilot.press("ctrl+z")
+        await pilot.press("ctrl+z")  # one action of two records: undo asks first
+        await pilot.pause()
+        assert "the import of audit.csv" in screen_text(app)
+        await pilot.press("y")
         await settle(pilot)
         assert records.get_record(sample_store, "channel", "instagram/@brand_new") is None
         assert records.get_record(sample_store, "channel", KEY).record.status == "active"
