@@ -472,3 +472,26 @@ def test_import_is_one_undoable_action(sample_db: Path, tmp_path: Path) -> None:
         result = run_cli("undo", sample_db)
     assert result.exit_code == 0, result.output
     assert dump(sample_db) == before
+
+
+def test_format_2_columns(sample_db: Path, tmp_path: Path) -> None:
+    sheet = write_csv(
+        tmp_path / "v2.csv",
+        [
+            ["Platform", "Handle", "Owner", "Admins", "Login email", "MFA", "Last reviewed"],
+            ["ig", "@v2", "Chiara Bruno", "new.hire@acme.example; ext@else.example", "Social@Acme.example", "Ja", "2026-09-30"],
+            ["ig", "@v2b", "", "", "", "off", ""],
+        ],
+    )  # fmt: skip
+    result = run_cli("import", sample_db, sheet)
+    assert result.exit_code == 0, result.output
+    assert "new person: new.hire@acme.example (employee)" in result.output  # email_domains
+    assert "new person: ext@else.example (external)" in result.output
+    channel = channels(sample_db)["instagram/@v2"]
+    assert channel["admins"] == ["new.hire@acme.example", "ext@else.example"]
+    assert channel["login_email"] == "Social@Acme.example"
+    assert channel["two_factor"] == "on"
+    assert channel["reviewed_on"] == "2026-09-30"
+    assert channels(sample_db)["instagram/@v2b"]["two_factor"] == "off"
+    people = {p["email"] for p in dump(sample_db)["people"]}
+    assert "social@acme.example" not in {p.lower() for p in people}  # login e-mail: plain text

@@ -34,7 +34,7 @@ class PreparedImport:
 def prepare_import(file: Path, database: Path, *, sheet: str | None = None) -> PreparedImport:
     """Read `file` (a spreadsheet by extension, else a JSON document, merged) and plan it
     against the inventory at `database`, opened read-only on this thread's connection."""
-    from inventory.document import DocumentError, parse_document, plan_import
+    from inventory.document import DocumentError, as_merged, parse_document, plan_import
     from inventory.records import KnownKeys
     from inventory.sheets import SheetFileError, file_type
     from inventory.spreadsheet import SheetError, build_batch, read_sheet_file
@@ -55,7 +55,7 @@ def prepare_import(file: Path, database: Path, *, sheet: str | None = None) -> P
         else:
             text = file.read_text(encoding="utf-8")
             known = None if existing is None else KnownKeys.of_store(existing)
-            document = parse_document(text, known)
+            document = as_merged(existing, parse_document(text, known), replace=False)
             prepared.batch, prepared.organization = document, document.organization
         prepared.plan = plan_import(existing, prepared.batch, prepared.organization)
     except (SheetError, DocumentError) as error:
