@@ -479,10 +479,18 @@ def test_format_2_columns(sample_db: Path, tmp_path: Path) -> None:
         tmp_path / "v2.csv",
         [
             ["Platform", "Handle", "Owner", "Admins", "Login email", "MFA", "Last reviewed"],
-            ["ig", "@v2", "Chiara Bruno", "new.hire@acme.example; ext@else.example", "Social@Acme.example", "Ja", "2026-09-30"],
+            [
+                "ig",
+                "@v2",
+                "Chiara Bruno",
+                "new.hire@acme.example; ext@else.example",
+                "Social@Acme.example",
+                "Ja",
+                "2026-09-30",
+            ],
             ["ig", "@v2b", "", "", "", "off", ""],
         ],
-    )  # fmt: skip
+    )
     result = run_cli("import", sample_db, sheet)
     assert result.exit_code == 0, result.output
     assert "new person: new.hire@acme.example (employee)" in result.output  # email_domains
