@@ -804,6 +804,9 @@ class InventoryApp(GuardedMessages, App[None]):
         except OSError as error:
             self.call_from_thread(self._done_working, write_error_message(path, error), "error")
             return
+        except Exception as error:
+            self.call_from_thread(self._failed_working, error)
+            return
         count = len(evaluation.flags)
         self.call_from_thread(self._done_working, f"Wrote {count} flags to {path}")
 
@@ -819,6 +822,10 @@ class InventoryApp(GuardedMessages, App[None]):
             self.pop_screen()
         if message:
             self.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def _failed_working(self, error: Exception) -> None:
+        self._done_working()
+        self.report_unexpected(error)
 
     def action_import(self) -> None:
         if self.refused_read_only():
@@ -836,7 +843,11 @@ class InventoryApp(GuardedMessages, App[None]):
     def _prepare_import(self, path: str) -> None:
         from inventory.importing import prepare_import
 
-        prepared = prepare_import(Path(path).expanduser(), self.store.path)
+        try:
+            prepared = prepare_import(Path(path).expanduser(), self.store.path)
+        except Exception as error:  # a bug: reported like any other, the app goes on
+            self.call_from_thread(self._failed_working, error)
+            return
         self.call_from_thread(self._show_preview, prepared)
 
     def _show_preview(self, prepared: PreparedImport) -> None:
@@ -853,6 +864,7 @@ class InventoryApp(GuardedMessages, App[None]):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False, description="import")
     def _apply_import(self, prepared: PreparedImport) -> None:
+        from inventory.document import DocumentError
         from inventory.importing import apply_import
         from inventory.store import open_store
 
@@ -861,11 +873,11 @@ class InventoryApp(GuardedMessages, App[None]):
             with open_store(self.store.path, create=False) as store:
                 store.user, store.source = self.store.user, "ui"
                 plan = apply_import(store, prepared)
-        except StoreError as error:
-            self.call_from_thread(self._done_working, str(error), "error")
-            return
-        except Exception as error:  # a DocumentError: the inventory changed since the preview
+        except (StoreError, DocumentError) as error:  # e.g. the inventory changed since
             self.call_from_thread(self._done_working, f"Nothing was imported: {error}", "error")
+            return
+        except Exception as error:
+            self.call_from_thread(self._failed_working, error)
             return
         self.call_from_thread(self._imported, prepared, plan)
 

@@ -15,12 +15,13 @@ from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from inventory.importing import PreparedImport
 from inventory.preview import ImportPlan
+from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
 
 SHOWN = 50  # records listed per section of the preview; the rest are counted
 
 
-class ImportDialog(ModalScreen[str | None]):
+class ImportDialog(GuardedMessages, ModalScreen[str | None]):
     """Ask which file to import: a spreadsheet (.csv, .xlsx, .xls, .ods) or a JSON document."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -115,7 +116,7 @@ def preview_text(prepared: PreparedImport) -> Text:
     return text
 
 
-class ImportPreview(ModalScreen[bool]):
+class ImportPreview(GuardedMessages, ModalScreen[bool]):
     """What importing a file would create and change, or why it can't be imported;
     `ctrl+s` (or the button) imports it as one undoable action, escape cancels."""
 
@@ -153,7 +154,7 @@ class ImportPreview(ModalScreen[bool]):
         self.dismiss(event.button.id == "import")
 
 
-class WorkingScreen(ModalScreen[None]):
+class WorkingScreen(GuardedMessages, ModalScreen[None]):
     """Shown while a long import or export runs in a worker; closed when it ends."""
 
     def __init__(self, what: str) -> None:
