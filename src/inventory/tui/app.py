@@ -177,6 +177,8 @@ class InventoryApp(GuardedMessages, App[None]):
         Binding("e", "edit", "Edit", id="app.edit"),
         Binding("d", "delete", "Delete", id="app.delete"),
         Binding("w", "waive", "Waive", id="app.waive"),
+        Binding("o", "offboard", "Offboard", id="app.offboard"),
+        Binding("O", "organization", "Organization", show=False, id="app.organization"),
         Binding("x", "export", "Export", id="app.export"),
         Binding("ctrl+o", "import", "Import", id="app.import"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
@@ -515,6 +517,8 @@ class InventoryApp(GuardedMessages, App[None]):
         # nothing can change (refused_read_only) instead of doing nothing.
         if action == "waive":
             return self.current_view == "flags"
+        if action == "offboard":
+            return self.current_view == "people"
         if action in ("new", "delete"):
             return self.current_view not in ("flags", "overview")
         return True
@@ -580,7 +584,7 @@ class InventoryApp(GuardedMessages, App[None]):
                 return
             initial = loaded.record.model_dump(mode="json")
             revision = loaded.revision
-            title = f"Edit {kind} {key}"
+            title = f"Edit the {kind}" if KINDS[kind].singleton else f"Edit {kind} {key}"
 
         def saved(new_key: str | None) -> None:
             if new_key is not None:
@@ -627,6 +631,54 @@ class InventoryApp(GuardedMessages, App[None]):
         key = view.selected_key()
         if kind is not None and key is not None:
             self.open_form(kind, key)
+
+    def action_organization(self) -> None:
+        """`O`: the organization's name and e-mail domains (R108 compares the login
+        mailboxes with them)."""
+        from inventory import records
+
+        key = "organization" if records.has_organization(self.store) else None
+        self.open_form("organization", key)
+
+    def action_offboard(self) -> None:
+        """`o` on a person: the date they leave and a successor, with a preview of the
+        channels that change; one undoable action."""
+        from inventory import records
+        from inventory.models import Person
+        from inventory.offboarding import OffboardingError, offboard
+        from inventory.tui.screens.offboard import OffboardDialog
+
+        if self.refused_read_only() or self.current_view != "people":
+            return
+        key = self.view().selected_key()
+        loaded = records.get_record(self.store, "person", key) if key else None
+        if loaded is None:
+            return
+        person = cast(Person, loaded.record)
+
+        def answered(answer: tuple[date, str | None] | None) -> None:
+            if answer is None:
+                return
+            on, successor = answer
+            try:
+                plan = offboard(self.store, person.email, on, successor)
+            except (OffboardingError, StoreError) as error:
+                self.notify(str(error), title="Not offboarded", severity="error", markup=False)
+                return
+            handed = f", {len(plan.channels)} channels handed over" if successor else ""
+            self.notify(f"Offboarded {person.email} on {on.isoformat()}{handed}", markup=False)
+            self.changed("person", person.email)
+
+        self.push_screen(
+            OffboardDialog(
+                self.store,
+                person.email,
+                f"{person.name} <{person.email}>",
+                person.left_on or self.as_of,
+                self.as_of,
+            ),
+            answered,
+        )
 
     def action_delete(self) -> None:
         from inventory import records
@@ -956,6 +1008,16 @@ class InventoryApp(GuardedMessages, App[None]):
             ("Edit record (e)", "Edit the selected record", self.action_edit),
             ("Delete record (d)", "Delete the selected record", self.action_delete),
             ("Waive flag (w)", "Waive the selected flag (Flags view)", self.action_waive),
+            (
+                "Offboard person (o)",
+                "A person leaves: date, successor, preview (People view)",
+                self.action_offboard,
+            ),
+            (
+                "Organization (O)",
+                "Edit the organization's name and e-mail domains",
+                self.action_organization,
+            ),
             ("Export flags (x)", "Write the flags as JSON, CSV or XLSX", self.action_export),
             (
                 "Import (ctrl+o)",

@@ -230,7 +230,11 @@ HELP_KEYS = [
     ("Moving", ""),
     ("↑ ↓  j k", "move in lists"),
     ("page up/down, home/end", "move by a page, to the first / last row"),
-    ("1 … 7", "views: 1 Channels 2 Flags 3 People 4 Departments 5 Consultants 6 Policies 7 Rules"),
+    (
+        "1 … 8",
+        "views: 1 Channels 2 Flags 3 People 4 Departments 5 Consultants 6 Policies 7 Rules "
+        "8 Lookalikes",
+    ),
     ("Records", ""),
     ("enter, e", "edit the selected record in a form"),
     ("n", "new record"),
@@ -239,6 +243,8 @@ HELP_KEYS = [
     ("ctrl+z", "undo the last action (asks first when it changed several records)"),
     ("ctrl+y, ctrl+shift+z", "redo the last undone action (a new action clears redo)"),
     ("ctrl+o", "import a spreadsheet (.csv, .xlsx, .xls, .ods) or a JSON inventory: preview first"),
+    ("o", "in People: offboard the person (date, successor, preview; one undoable action)"),
+    ("O", "edit the organization: its name and e-mail domains"),
     ("Channels", ""),
     ("/", "filter by handle, name, owner, platform, department (escape clears)"),
     ("f", "show only flagged channels / all"),

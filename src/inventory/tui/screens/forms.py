@@ -201,9 +201,10 @@ class PersonPicker(Vertical):
         event.stop()
         text = event.value
         if text == self._shown or not text.strip():
-            if not text.strip():
+            if not text.strip() and self.value is not None:
                 self.value = None
                 self._shown = ""
+                self.post_message(self.Chosen(self, None))
             self.remove_class("-open")
             return
         options = self.options
