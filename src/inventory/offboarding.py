@@ -197,7 +197,10 @@ def offboard(store: Store, email: str, on: date, successor_email: str | None = N
     return plan
 
 
-def report_lines(plan: Offboarding) -> list[str]:
+CLI_HINT = "run again with --to SUCCESSOR to hand them over"
+
+
+def report_lines(plan: Offboarding, hint: str = CLI_HINT) -> list[str]:
     """What `inventory offboard` prints: each channel with the roles before and after
     (with a successor), or the channels that still depend on the person (without)."""
     person, when = visible(plan.person.email), plan.on.isoformat()
@@ -211,7 +214,7 @@ def report_lines(plan: Offboarding) -> list[str]:
         for change in plan.channels:
             roles = ", ".join(ROLE_NAMES[role] for role in change.roles)
             lines.append(f"  {visible(change.key)} ({visible(change.name)}): {roles}")
-        lines.append("run again with --to SUCCESSOR to hand them over")
+        lines.append(hint)
         return lines
     count = len(plan.channels)
     channels = f"{count} live channel{'s' if count != 1 else ''}"

@@ -76,7 +76,10 @@ class OffboardDialog(ModalScreen[Answer | None]):
             return None
         error.update("")
         self.query_one("#offboard-preview", Static).update(
-            literal("\n".join(report_lines(plan)), keep_newlines=True)
+            literal(
+                "\n".join(report_lines(plan, "choose a successor to hand them over")),
+                keep_newlines=True,
+            )
         )
         return on, successor
 
