@@ -101,7 +101,7 @@ def test_a_checkpoint_in_progress_is_not_truncation(sample_db, monkeypatch) -> N
         with sample_db.open("ab") as handle:
             handle.write(whole[-4096:])
 
-    restore = threading.Timer(0.3, extend)
+    restore = threading.Timer(1.5, extend)  # within the 2 s a large file is watched
     restore.start()
     try:
         result = run_cli("check", sample_db, "--as-of", AS_OF)
