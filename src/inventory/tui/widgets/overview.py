@@ -135,7 +135,11 @@ class OverviewView(InventoryView):
             self.computing = True
             self.failure = None
             self._update_status()
-            self._compute(self._generation, self.since_day(), dict(self.past))
+            # after the frame with the current figures: the worker's Python (copying and
+            # walking back) would otherwise hold up that first frame
+            self.call_after_refresh(
+                self._compute, self._generation, self.since_day(), dict(self.past)
+            )
 
     @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def _compute(self, generation: int, since: date, known: dict[date, PastState | None]) -> None:
