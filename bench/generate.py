@@ -33,11 +33,13 @@ def _day(rng: random.Random, earliest: int, latest: int) -> str:
     return (BASE_DAY - timedelta(days=rng.randint(earliest, latest))).isoformat()
 
 
-def generate_document(n_channels: int, seed: int = 0) -> dict[str, Any]:
+def generate_document(n_channels: int, seed: int = 0, unhealthy: float = 0.0) -> dict[str, Any]:
     """An inventory document with `n_channels` channels and proportional other records.
 
     Most records are healthy; each rule fires on a few percent of its subjects (about
-    0.4 flags per channel, like the shipped sample).
+    0.4 flags per channel, like the shipped sample). `unhealthy` (0 to 1) is the share of
+    channels given one to three more defects on top (0.3: a messy first audit, about 0.8
+    flags per channel); the other records and values stay those of `unhealthy=0`.
     """
     rng = random.Random(seed)
     n_departments = max(6, n_channels // 500)
@@ -153,6 +155,8 @@ def generate_document(n_channels: int, seed: int = 0) -> dict[str, Any]:
             }
         )
     lookalikes = _add_access(random.Random(seed + 1), people, channels, employees)
+    if unhealthy:
+        _add_defects(random.Random(seed + 2), channels, externals, unhealthy)
     return {
         "format": "social-inventory/2",
         "organization": {"name": "Acme Benchmark S.p.A.", "email_domains": ["corp.example"]},
@@ -201,3 +205,33 @@ def _add_access(
         }
         for i in range(max(2, len(channels) // 100))
     ]
+
+
+DEFECTS: dict[str, Any] = {
+    "owner": None,
+    "two_factor": "off",
+    "reviewed_on": None,
+    "login_email": "someone@mail.example",
+    "last_post_on": (BASE_DAY - timedelta(days=200)).isoformat(),
+    "weekly_hours": 0,
+    "policy": None,
+    "reporting_department": None,
+    "credentials_holder": "unknown",
+}
+
+
+def _add_defects(
+    rng: random.Random, channels: list[dict], externals: list[str], share: float
+) -> None:
+    """One to three defects (from `DEFECTS`, or an external owner) on `share` of the
+    channels, from their own random stream."""
+    choices = [*DEFECTS, "external_owner"]
+    for channel in channels:
+        if rng.random() >= share:
+            continue
+        for defect in rng.sample(choices, k=rng.choice([1, 1, 2, 3])):
+            if defect == "external_owner":
+                channel["owner"] = rng.choice(externals)
+                channel["admins"] = [a for a in channel["admins"] if a != channel["owner"]]
+            else:
+                channel[defect] = DEFECTS[defect]

@@ -30,3 +30,18 @@ def test_generated_documents_are_valid_and_deterministic(make_db, tmp_path: Path
     fired = {flag["rule"] for flag in export["flags"]}
     assert len(fired) >= 12
     assert export["summary"]["flags"] < 2_000
+
+
+def test_the_unhealthy_workload_breaks_more_channels_and_only_channels(make_db) -> None:
+    generate = load_generator()
+    healthy, messy = generate(2_000, seed=7), generate(2_000, seed=7, unhealthy=0.3)
+    assert generate(2_000, seed=7, unhealthy=0) == healthy
+    assert messy == generate(2_000, seed=7, unhealthy=0.3)
+    assert {k: v for k, v in messy.items() if k != "channels"} == {
+        k: v for k, v in healthy.items() if k != "channels"
+    }
+    changed = sum(a != b for a, b in zip(healthy["channels"], messy["channels"], strict=True))
+    assert 0.25 * 2_000 < changed <= 0.35 * 2_000
+    _, few = check_json(make_db(healthy))
+    _, many = check_json(make_db(messy))
+    assert many["summary"]["flags"] > 1.5 * few["summary"]["flags"]
