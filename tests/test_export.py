@@ -117,3 +117,61 @@ def test_export_to_an_unwritable_place_is_one_clear_line(sample_db: Path, tmp_pa
     assert result.exit_code == 2
     assert "can't be written" in result.stderr
     assert "Traceback" not in result.output
+
+
+def _evaluation(n_flags: int, waived_every: int = 3):
+    from datetime import date
+
+    from inventory.rules.flags import BrokenRule, Evaluation, Flag, Waiver
+
+    hostile = 'é ü 漢字 \x1b[31m "quoted" back\\slash \u2028 tab\t 🎉'
+    flags = [
+        Flag(
+            rule=f"R{100 + i % 7}",
+            recommendation=1 + i % 7,
+            severity=("error", "warning", "info")[i % 3],
+            title=f"Title {hostile}",
+            message=f"Message {i} {hostile}",
+            subject_type="channel",
+            subject_id=f"x/@h{i:06d}",
+            subject_name=f"Name {i} {hostile}",
+            waiver=Waiver(hostile, date(2027, 1, 1) if i % 2 else None, "ada", date(2026, 1, 2))
+            if i % waived_every == 0
+            else None,
+        )
+        for i in range(n_flags)
+    ]
+    return Evaluation(
+        as_of=date(2026, 11, 26),
+        organization=f"Acme {hostile}",
+        checked={"channels": n_flags, "departments": 1},
+        flags=flags,
+        broken_rules=[BrokenRule("X1", f"no such column: {hostile}")],
+    )
+
+
+def test_the_c_encoder_writes_the_bytes_of_the_standard_library() -> None:
+    """The export is encoded in chunks with orjson; the bytes are exactly those of
+    `json.dumps(document, indent=2, ensure_ascii=False)`, whatever the chunk boundaries,
+    with non-ASCII text, control characters and waivers, and with no flags at all."""
+    from datetime import UTC, datetime
+
+    from inventory.export import CHUNK_FLAGS, build_export, export_chunks
+
+    at = datetime(2026, 11, 26, 12, tzinfo=UTC)
+    for n_flags in (0, 1, CHUNK_FLAGS - 1, CHUNK_FLAGS, 2 * CHUNK_FLAGS + 1):
+        evaluation = _evaluation(n_flags)
+        expected = json.dumps(build_export(evaluation, at), indent=2, ensure_ascii=False) + "\n"
+        chunks = list(export_chunks(evaluation, at))
+        assert b"".join(chunks) == expected.encode("utf-8"), n_flags
+        assert len(chunks) == (1 if n_flags == 0 else 2 + -(-n_flags // CHUNK_FLAGS))
+
+
+def test_export_and_check_json_stream_the_same_bytes(sample_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "flags.json"
+    run_cli("export", sample_db, "--as-of", "2026-11-26", "-o", out)
+    stdout = run_cli("check", sample_db, "--as-of", "2026-11-26", "--format", "json").stdout
+    stripped = [re.sub(r'"generated_at": "[^"]*"', "", t) for t in (out.read_text(), stdout)]
+    assert stripped[0] == stripped[1]
+    document = json.loads(stdout)
+    assert stdout == json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -22,6 +22,9 @@ from inventory.printable import visible
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation
 from inventory.settings import default_db
 from inventory.store import Store, StoreError, changed_outside, open_store
+
+if TYPE_CHECKING:
+    from inventory.files import Data
 
 USAGE_ERROR = 2
 
@@ -384,11 +387,12 @@ def _read_text(file: str) -> str:
     raise AssertionError("unreachable")
 
 
-def write_output(text: str | bytes, output: str | None, database: Path) -> None:
+def write_output(text: Data, output: str | None, database: Path) -> None:
     """Write to stdout, or to a file (atomically when it is a regular file), never over
     the database."""
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        for chunk in [text] if isinstance(text, str | bytes) else text:
+            click.echo(chunk, nl=False)
         return
     from inventory.files import write_error_message, write_text_file
 
@@ -654,7 +658,7 @@ def check_command(
     can't be used. With --baseline only new flags count.
     """
     from inventory.baseline import compare
-    from inventory.export import export_text, format_timestamp
+    from inventory.export import export_chunks, format_timestamp
     from inventory.rules.report import check_report
 
     baseline = _read_baseline(baseline_file)
@@ -662,7 +666,8 @@ def check_command(
         evaluation = _evaluate(source, as_of or (at.date() if at else None))
     comparison = None if baseline is None else compare(evaluation.flags, baseline)
     if output_format == "json":
-        click.echo(export_text(evaluation, comparison=comparison, state_at=at), nl=False)
+        for chunk in export_chunks(evaluation, comparison=comparison, state_at=at):
+            click.echo(chunk, nl=False)
     else:
         state_at = None if at is None else format_timestamp(at)
         click.echo(check_report(evaluation, comparison, state_at), nl=False)
@@ -692,7 +697,7 @@ def export_command(
     """Write the flags export of DB: JSON, or by extension CSV or XLSX (with --at: of the
     inventory as it was then)."""
     from inventory.baseline import compare
-    from inventory.export import build_export, export_spreadsheet, export_text
+    from inventory.export import build_export, export_chunks, export_spreadsheet
 
     baseline = _read_baseline(baseline_file)
     with open_or_fail(db, create=False) as store, _looked_back(store, at) as source:
@@ -700,7 +705,7 @@ def export_command(
     comparison = None if baseline is None else compare(evaluation.flags, baseline)
     suffix = _output_type(output)
     if suffix is None:
-        data: str | bytes = export_text(evaluation, comparison=comparison, state_at=at)
+        data: Data = export_chunks(evaluation, comparison=comparison, state_at=at)
     else:
         document = build_export(evaluation, datetime.now(UTC), comparison=comparison, state_at=at)
         data = export_spreadsheet(document, suffix)

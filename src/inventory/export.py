@@ -4,20 +4,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib.resources import files
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from inventory.baseline import Comparison
 from inventory.baseline import summary as baseline_summary
-from inventory.files import write_text_file
+from inventory.files import Data, write_text_file
 from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.sheets import Table, csv_text, xlsx_bytes
 
 EXPORT_FORMAT = "social-inventory-flags/2"
 SCHEMA_FILE = "flags-export.schema.json"
 RECOMMENDATION_NUMBERS = range(1, 8)
+CHUNK_FLAGS = 2_000
+"""Flags encoded at a time: the export is written chunk by chunk, never whole in memory."""
 
 
 def export_schema() -> dict[str, Any]:
@@ -53,15 +59,15 @@ def _flag(flag: Flag, comparison: Comparison | None) -> dict[str, Any]:
     return document
 
 
-def build_export(
+def _head(
     evaluation: Evaluation,
     generated_at: datetime,
-    *,
-    comparison: Comparison | None = None,
-    state_at: datetime | None = None,
+    comparison: Comparison | None,
+    state_at: datetime | None,
 ) -> dict[str, Any]:
-    """The export document, keys in the order of flags-export.md; `comparison` adds the
-    baseline keys, `state_at` the moment the inventory was looked back at."""
+    """The export document without its flags (`"flags": []`), keys in the order of
+    flags-export.md; `comparison` adds the baseline keys, `state_at` the moment the
+    inventory was looked back at."""
     unwaived = [flag for flag in evaluation.flags if not flag.waived]
     by_severity = {severity: 0 for severity in SEVERITY_ORDER}
     by_recommendation = {str(number): 0 for number in RECOMMENDATION_NUMBERS}
@@ -89,8 +95,56 @@ def build_export(
         summary["baseline"] = baseline_summary(comparison)
     document["organization"] = evaluation.organization
     document["summary"] = summary
+    document["flags"] = []
+    return document
+
+
+def build_export(
+    evaluation: Evaluation,
+    generated_at: datetime,
+    *,
+    comparison: Comparison | None = None,
+    state_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The export document as one value (for the spreadsheets)."""
+    document = _head(evaluation, generated_at, comparison, state_at)
     document["flags"] = [_flag(flag, comparison) for flag in evaluation.flags]
     return document
+
+
+def _encode(value: Any) -> bytes:
+    """JSON as `json.dumps(value, indent=2, ensure_ascii=False)` writes it, in C: same
+    separators, same 2-space indent, non-ASCII as UTF-8, control characters as \\u00XX
+    (tests/test_export.py compares the two byte for byte)."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+
+
+def export_chunks(
+    evaluation: Evaluation,
+    generated_at: datetime | None = None,
+    *,
+    comparison: Comparison | None = None,
+    state_at: datetime | None = None,
+) -> Iterator[bytes]:
+    """The export as UTF-8 bytes, a few thousand flags at a time: memory stays that of
+    the evaluation whatever the number of flags."""
+    head = _head(evaluation, generated_at or datetime.now(UTC), comparison, state_at)
+    text = _encode(head)
+    if not evaluation.flags:
+        yield text + b"\n"
+        return
+    closing = b"[]\n}"
+    assert text.endswith(closing)
+    yield text[: -len(closing)] + b"[\n"
+    flags = iter(evaluation.flags)
+    separator = b""
+    while chunk := list(islice(flags, CHUNK_FLAGS)):
+        # a list of flags encoded at the top level, moved one level in: a JSON text has no
+        # raw newline inside its strings, so every newline starts a line of indentation
+        body = _encode([_flag(flag, comparison) for flag in chunk])[2:-2]
+        yield separator + b"  " + body.replace(b"\n", b"\n  ")
+        separator = b",\n"
+    yield b"\n  ]\n}\n"
 
 
 def export_text(
@@ -100,13 +154,11 @@ def export_text(
     comparison: Comparison | None = None,
     state_at: datetime | None = None,
 ) -> str:
-    document = build_export(
-        evaluation, generated_at or datetime.now(UTC), comparison=comparison, state_at=state_at
-    )
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    chunks = export_chunks(evaluation, generated_at, comparison=comparison, state_at=state_at)
+    return b"".join(chunks).decode("utf-8")
 
 
-def write_export(path: Path | str, text: str | bytes, *, database: Path | None = None) -> None:
+def write_export(path: Path | str, text: Data, *, database: Path | None = None) -> None:
     """Write the export atomically (a reader sees the old file or the new one, whole);
     never over `database` or its companion files."""
     write_text_file(Path(path), text, database=database)

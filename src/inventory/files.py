@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
+
+Data = str | bytes | Iterable[bytes]
+"""What a file gets: text, bytes, or bytes in chunks (a large export, never whole in memory)."""
 
 DATABASE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 """The files SQLite keeps for a database: the file itself, its log, its shared memory
@@ -45,7 +49,7 @@ def write_error_message(path: Path | str, error: OSError) -> str:
     return f"{path} can't be written: {error.strerror or error}"
 
 
-def write_text_file(path: Path, text: str | bytes, *, database: Path | None = None) -> None:
+def write_text_file(path: Path, text: Data, *, database: Path | None = None) -> None:
     """Write `text` to `path`: atomically when it is a regular file or a new path (temporary
     file + rename), straight into anything else (a FIFO, a device such as /dev/null: a
     rename would put a regular file in its place). A symbolic link is followed, so the link
@@ -60,19 +64,27 @@ def write_text_file(path: Path, text: str | bytes, *, database: Path | None = No
         raise IsADirectoryError(21, "Is a directory", str(path))
     if mode is not None and not stat.S_ISREG(mode):
         with _open(target, text) as stream:
-            stream.write(text)
+            _write(stream, text)
         return
     write_atomically(target, text)
 
 
-def _open(path: Path | int, data: str | bytes) -> IO[Any]:
-    """Text as UTF-8 with the line ends it has; bytes (a workbook) as they are."""
-    if isinstance(data, bytes):
-        return open(path, "wb")
-    return open(path, "w", encoding="utf-8", newline="\n")
+def _open(path: Path | int, data: Data) -> IO[Any]:
+    """Text as UTF-8 with the line ends it has; bytes (a workbook, chunks) as they are."""
+    if isinstance(data, str):
+        return open(path, "w", encoding="utf-8", newline="\n")
+    return open(path, "wb")
 
 
-def write_atomically(path: Path, text: str | bytes) -> None:
+def _write(stream: IO[Any], data: Data) -> None:
+    if isinstance(data, str | bytes):
+        stream.write(data)
+        return
+    for chunk in data:
+        stream.write(chunk)
+
+
+def write_atomically(path: Path, text: Data) -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path`."""
     directory = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
@@ -80,7 +92,7 @@ def write_atomically(path: Path, text: str | bytes) -> None:
         # mkstemp makes the file private (0600); give it the mode a plain open() would
         os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
         with _open(handle, text) as stream:
-            stream.write(text)
+            _write(stream, text)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

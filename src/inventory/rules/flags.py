@@ -8,7 +8,7 @@ from datetime import date
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Waiver:
     reason: str
     until: date | None
@@ -16,7 +16,7 @@ class Waiver:
     on: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     rule: str
     recommendation: int
