@@ -286,6 +286,99 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+# --- whole processes only (no terminal): both workloads, cheap enough for 100,000 ----------
+
+WORKLOADS = {"today": 0.0, "unhealthy": 0.3}
+"""The benchmark's own inventory, and one where 30% of the channels break 1-3 more rules."""
+
+
+@dataclass
+class Process:
+    wall_s: float
+    cpu_s: float  # user + system: what the machine's load doesn't inflate
+    rss_mb: float  # peak resident memory
+
+
+def _process(command: list[str], ok: tuple[int, ...] = (0,)) -> Process:
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
+    if child.stderr:
+        child.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in ok:
+        raise RuntimeError(f"{command[:3]} failed ({code}): {stderr[-500:]}")
+    return Process(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def _scan_command(db: Path) -> list[str]:
+    code = (
+        "import sqlite3, sys\n"
+        "rows = sqlite3.connect(sys.argv[1]).execute('SELECT * FROM channels').fetchall()\n"
+        "assert rows\n"
+    )
+    return [sys.executable, "-c", code, str(db)]
+
+
+CLI_STEPS = ("import", "check json", "check text", "export", "full scan")
+
+
+def measure_cli(n: int, folder: Path, unhealthy: float, repeats: int = 1) -> dict[str, Process]:
+    """Each whole process of CLI_STEPS on one generated inventory; the median of `repeats`
+    runs of the steps after the import (taken in turn, so load hits all alike)."""
+    document = folder / f"inventory-{n}-{unhealthy}.json"
+    document.write_text(json.dumps(generate_document(n, seed=1, unhealthy=unhealthy)))
+    db = folder / f"inventory-{n}-{unhealthy}.db"
+    inventory = str(BIN / "inventory")
+    results = {"import": _process([inventory, "import", str(db), str(document)])}
+    check = [inventory, "check", str(db), "--as-of", AS_OF, "--fail-on", "never"]
+    commands = {
+        "check json": [*check, "--format", "json"],
+        "check text": check,
+        "export": [inventory, "export", str(db), "--as-of", AS_OF, "-o", str(folder / "f.json")],
+        "full scan": _scan_command(db),
+    }
+    runs: dict[str, list[Process]] = {step: [] for step in commands}
+    for _ in range(repeats):
+        for step, command in commands.items():
+            runs[step].append(_process(command))
+    for step, measured in runs.items():
+        results[step] = Process(
+            statistics.median(p.wall_s for p in measured),
+            statistics.median(p.cpu_s for p in measured),
+            max(p.rss_mb for p in measured),
+        )
+    flags = json.loads((folder / "f.json").read_text())["summary"]["flags"]
+    results["flags"] = Process(flags, 0, 0)
+    return results
+
+
+def cli_table(workload: str, sizes: list[int], rows: list[dict[str, Process]]) -> str:
+    lines = [
+        f"Workload `{workload}` (wall s / CPU s / peak MB; ratio = CPU / full scan's CPU):",
+        "",
+        "| channels | flags | " + " | ".join(CLI_STEPS) + " | check json / scan | export / scan |",
+        "|---:|---:|" + "---:|" * (len(CLI_STEPS) + 2),
+    ]
+    for n, row in zip(sizes, rows, strict=True):
+        cells = [
+            f"{row[s].wall_s:.2f} / {row[s].cpu_s:.2f} / {row[s].rss_mb:.0f}" for s in CLI_STEPS
+        ]
+        scan = row["full scan"].cpu_s
+        lines.append(
+            f"| {n:,} | {row['flags'].wall_s:,.0f} | "
+            + " | ".join(cells)
+            + f" | {row['check json'].cpu_s / scan:.1f}x | {row['export'].cpu_s / scan:.1f}x |"
+        )
+    if 10_000 in sizes and 100_000 in sizes:
+        small, large = rows[sizes.index(10_000)], rows[sizes.index(100_000)]
+        growth = ", ".join(f"{s} {large[s].cpu_s / small[s].cpu_s:.1f}x" for s in CLI_STEPS)
+        lines += ["", f"CPU 100k / 10k: {growth}"]
+    return "\n".join(lines)
+
+
 def _compile_bytecode() -> None:
     """Byte-compile the environment, as any installer does. uv doesn't by default, and
     with PYTHONDONTWRITEBYTECODE set (as on these machines) every launch of either program
@@ -302,7 +395,27 @@ def _compile_bytecode() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument(
+        "--cli-only",
+        action="store_true",
+        help="only whole processes (import, check, export, full scan), for both workloads",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="runs per step (--cli-only)")
     args = parser.parse_args()
+    if args.cli_only:
+        _compile_bytecode()
+        print(f"{date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}, load average "
+              f"{os.getloadavg()[0]:.1f} at the start")  # fmt: skip
+        with tempfile.TemporaryDirectory(prefix="inventory-bench-") as folder:
+            for workload, unhealthy in WORKLOADS.items():
+                rows = []
+                for n in args.sizes:
+                    rows.append(measure_cli(n, Path(folder), unhealthy, args.repeats))
+                    print(f"measured {workload} {n:,} channels", file=sys.stderr)
+                print()
+                print(cli_table(workload, args.sizes, rows))
+        return
     if shutil.which("tmux") is None:
         sys.exit("bench needs tmux (apt-get install tmux)")
     _compile_bytecode()

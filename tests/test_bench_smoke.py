@@ -27,3 +27,18 @@ def test_bench_pilot_parts_run_at_1000_channels(tmp_path: Path):
         save_and_reflag_pilot(db, repeats=2),
     ]
     assert all(math.isfinite(t) and t > 0 for t in timings)
+
+
+def test_bench_cli_steps_run_on_both_workloads_at_1000_channels(tmp_path: Path):
+    """`python -m bench.run --cli-only`: import, check (json and text), export and the
+    full scan as whole processes, on today's workload and the 30%-unhealthy one."""
+    from bench.run import CLI_STEPS, WORKLOADS, cli_table, measure_cli
+
+    tables = []
+    for workload, unhealthy in WORKLOADS.items():
+        row = measure_cli(N, tmp_path, unhealthy)
+        assert all(row[step].cpu_s > 0 and row[step].rss_mb > 0 for step in CLI_STEPS)
+        tables.append((row["flags"].wall_s, cli_table(workload, [N], [row])))
+    (healthy_flags, table), (unhealthy_flags, _) = tables
+    assert unhealthy_flags > healthy_flags > 0
+    assert "| 1,000 |" in table
