@@ -192,3 +192,29 @@ def test_older_databases_get_their_change_groups_as_actions(make_db, minimal_doc
     assert "9 changes" in lines[2]
     assert run_cli("redo", db).exit_code == 0
     assert "R101" in run_cli("waivers", db).stdout
+
+
+def test_an_imports_history_is_json_text_sqlite_reads_and_undo_restores_a_merge(
+    make_db, minimal_document, tmp_path
+):
+    """The history of an import is written with a C encoder in one batch: each row's
+    before/after is UTF-8 JSON text (not bytes), and undo of a merge that changed records
+    puts back exactly what was there."""
+    db = make_db(minimal_document)
+    before = _dump(db)
+    changed = json.loads(json.dumps(minimal_document))
+    changed["channels"][0]["name"] = 'Ünïcödé 漢字 "quoted" \\ 🎉'
+    changed["channels"][0]["goals"] = ["relationship", "community"]
+    changed["people"][0]["name"] = "Zoë"
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    assert run_cli("import", db, path).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            """SELECT typeof(after), json_valid(after), after ->> '$.name' FROM history
+               WHERE change_id = (SELECT max(change_id) FROM history) AND kind = 'channel'"""
+        ).fetchall()
+    assert rows == [("text", 1, 'Ünïcödé 漢字 "quoted" \\ 🎉')]
+    assert _dump(db) != before
+    assert run_cli("undo", db, "--yes").exit_code == 0
+    assert _dump(db) == before

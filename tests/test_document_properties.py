@@ -185,3 +185,25 @@ def test_any_document_round_trips(document) -> None:
         dumped = run_cli("dump", db)
         assert dumped.exit_code == 0
         assert json.loads(dumped.stdout) == document
+
+
+EDGE_JUNK = [" ", "\t", "\n", "\x1f", "\x7f", "\u200b", "\ufeff", "\u3000", "\xa0", "\x85"]
+
+
+@given(
+    st.text(alphabet=st.sampled_from(EDGE_JUNK), max_size=3),
+    st.text(max_size=12),
+    st.text(alphabet=st.sampled_from(EDGE_JUNK), max_size=3),
+)
+def test_clean_text_removes_exactly_the_invisible_ends(head: str, middle: str, tail: str) -> None:
+    from inventory.models import _is_edge_junk
+
+    cleaned = clean_text(head + middle + tail)
+    assert cleaned in middle
+    assert not cleaned or not (_is_edge_junk(cleaned[0]) or _is_edge_junk(cleaned[-1]))
+    core = middle
+    while core and _is_edge_junk(core[0]):
+        core = core[1:]
+    while core and _is_edge_junk(core[-1]):
+        core = core[:-1]
+    assert cleaned == core

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from inventory.store import Store, StoreError
 
@@ -53,7 +54,9 @@ def now_utc() -> str:
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=False)
+    """A record's values as history keeps them: compact JSON, encoded in C (an import of
+    100,000 channels writes one per record), stored as text."""
+    return None if value is None else orjson.dumps(value).decode("utf-8")
 
 
 # --- actions: what one undo or redo reverses --------------------------------------------------
@@ -419,8 +422,8 @@ def _entry(row: tuple) -> Entry:
         kind,
         key,
         action,
-        None if before is None else json.loads(before),
-        None if after is None else json.loads(after),
+        None if before is None else orjson.loads(before),
+        None if after is None else orjson.loads(after),
         undoes,
     )
 

@@ -86,7 +86,7 @@ class Field:
     counted: Count | None = None  # the referenced kind's list counts users through it
     form_default: Any = None  # the value a new record's form starts with
 
-    @property
+    @cached_property  # asked for every field of every record an import writes
     def stored(self) -> Literal["column", "json", "bool", "reference", "link"]:
         if self.link is not None:
             return "link"

@@ -174,6 +174,8 @@ def _is_edge_junk(character: str) -> bool:
 def clean_text(value: str) -> str:
     """A string as the inventory keeps it: without white space, control or invisible
     characters at either end. The one trimming used for every text field and every key."""
+    if value and "!" <= value[0] <= "~" and "!" <= value[-1] <= "~":
+        return value  # printable ASCII at both ends: nothing to trim (nearly every string)
     start, end = 0, len(value)
     while start < end and _is_edge_junk(value[start]):
         start += 1
