@@ -5,6 +5,7 @@ rules read the facts views only."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from contextlib import closing
@@ -156,3 +157,24 @@ def test_what_rules_may_still_use(sample_db) -> None:
     _, export = check_json(sample_db)
     assert export["summary"]["broken_rules"] == []
     assert {flag["rule"] for flag in export["flags"]} >= set(allowed)
+
+
+def test_a_child_that_reports_every_task_but_exits_late_gives_one_outcome_per_task(
+    tmp_path, monkeypatch
+):
+    """Seen at 100,000 channels on a loaded machine: the last rule reported, then the
+    evaluation's cap passed before the child closed its output; an extra "ran out of time"
+    outcome made `check` crash (zip() argument 2 is longer than argument 1)."""
+    from inventory.rules.deadline import Job, run_with_deadline
+
+    (tmp_path / "late_exit.py").write_text(
+        "import time\n"
+        "from inventory.rules.deadline import Outcome\n"
+        "def worker(setup, tasks, report):\n"
+        "    for task in tasks:\n"
+        "        report(Outcome(value=task))\n"
+        "    time.sleep(setup)\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    outcomes = run_with_deadline(Job("late_exit:worker", 60, [1, 2]), per_task=60, total=8)
+    assert [outcome.value for outcome in outcomes] == [1, 2]

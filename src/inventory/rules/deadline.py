@@ -98,6 +98,8 @@ def _child_run(job: Job, kill_after: float, per_task: float, deadline: float) ->
             if len(outcomes) < len(job.tasks):  # the child died without a word
                 outcomes.append(Outcome(error="stopped unexpectedly while running"))
             return outcomes
+        if len(outcomes) == len(job.tasks):  # every task reported; only the exit was late
+            return outcomes
         if time.monotonic() >= deadline:
             missing = len(job.tasks) - len(outcomes)
             outcomes.append(Outcome(error="stopped: the evaluation ran out of time"))
