@@ -25,6 +25,7 @@ from inventory.store import Store, StoreError, changed_outside, open_store
 
 if TYPE_CHECKING:
     from inventory.files import Data
+    from inventory.progress import Progress
 
 USAGE_ERROR = 2
 
@@ -326,16 +327,26 @@ def _print_plan(plan: Any, file: str) -> None:
 def _import_spreadsheet(
     db: str, file: str, replace: bool, dry_run: bool, sheet: str | None, user: str | None
 ) -> None:
-    from inventory.document import DocumentError, import_records, plan_import
-    from inventory.history import action
-    from inventory.sheets import SheetFileError
-    from inventory.spreadsheet import SheetError, build_batch, read_sheet_file
+    from inventory.progress import progress_on_stderr
 
     if replace:
         fail(
             f"{file}: --replace is refused for spreadsheets: they hold channels only, so "
             "replacing would delete every other record; import without --replace to merge"
         )
+    with progress_on_stderr(f"import {Path(file).name}") as progress:
+        _import_spreadsheet_with(db, file, dry_run, sheet, user, progress)
+
+
+def _import_spreadsheet_with(
+    db: str, file: str, dry_run: bool, sheet: str | None, user: str | None, progress: Progress
+) -> None:
+    from inventory.document import DocumentError, import_records, plan_import
+    from inventory.history import action
+    from inventory.sheets import SheetFileError
+    from inventory.spreadsheet import SheetError, build_batch, read_sheet_file
+
+    progress.step("reading the file")
     try:
         grids = read_sheet_file(Path(file))
     except SheetFileError as error:
@@ -343,7 +354,7 @@ def _import_spreadsheet(
     existing = _existing_store(db, dry_run)
     try:
         try:
-            batch = build_batch(grids, existing, sheet)
+            batch = build_batch(grids, existing, sheet, progress)
         except SheetError as error:
             fail(f"{file}: {error}; nothing was imported", [visible(p) for p in error.lines()])
         _print_sheet_summary(batch)
@@ -353,6 +364,7 @@ def _import_spreadsheet(
     finally:
         if existing is not None:
             existing.close()
+    progress.step("writing")
     store = open_or_fail(db, create=True, user=user)
     store.source = "import"
     with store:
@@ -551,11 +563,18 @@ def _looked_back(store: Store, at: datetime | None) -> Iterator[Store]:
 def dump_command(db: str, output: str | None, at: datetime | None) -> None:
     """Write DB's inventory document (with --at: as it was then)."""
     from inventory.document import dump_text
+    from inventory.progress import progress_on_stderr
     from inventory.spreadsheet import dump_spreadsheet
 
     suffix = _output_type(output)
-    with open_or_fail(db, create=False) as store, _looked_back(store, at) as source:
+    with (
+        progress_on_stderr("dump", enabled=None if output not in (None, "-") else False) as bar,
+        open_or_fail(db, create=False) as store,
+        _looked_back(store, at) as source,
+    ):
+        bar.step("reading the inventory")
         data = dump_text(source) if suffix is None else dump_spreadsheet(source, suffix)
+        bar.step(f"writing {output}")
         write_output(data, output, store.path)
 
 
@@ -578,8 +597,15 @@ FAIL_ON_LEVELS = ("error", "warning", "info", "never")
 
 
 def _evaluate(store: Store, as_of: date | None) -> Evaluation:
+    from inventory.progress import progress_on_stderr
     from inventory.rules.evaluate import evaluate_rules
 
+    with progress_on_stderr("check") as bar:
+        bar.step("evaluating the rules")
+        return _evaluate_now(store, as_of, evaluate_rules)
+
+
+def _evaluate_now(store: Store, as_of: date | None, evaluate_rules: Any) -> Evaluation:
     try:
         return evaluate_rules(store, as_of or date.today())
     except sqlite3.Error as error:

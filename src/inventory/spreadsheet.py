@@ -37,6 +37,7 @@ from inventory.models import (
     channel_id,
     key_form,
 )
+from inventory.progress import QUIET, Progress
 from inventory.sheets import (
     Cell,
     Grid,
@@ -503,9 +504,12 @@ class _Row:
         self.problems.append(f"{where}: {show(value)}: {why}" if column else f"{where}: {why}")
 
 
-def build_batch(grids: list[Grid], store: Store | None, sheet: str | None = None) -> SheetBatch:
+def build_batch(
+    grids: list[Grid], store: Store | None, sheet: str | None = None, progress: Progress = QUIET
+) -> SheetBatch:
     """Read the chosen sheet's rows into records; SheetError lists every problem."""
     grid, header_row, skipped = _choose_sheet(grids, sheet)
+    progress.step("checking rows", len(grid.rows) - header_row - 1)
     columns, problems = _columns(grid, header_row)
     if problems:
         raise SheetError(problems)
@@ -520,6 +524,7 @@ def build_batch(grids: list[Grid], store: Store | None, sheet: str | None = None
     channels: dict[str, tuple[int, Channel]] = {}
     near_rows: dict[tuple[str, str], tuple[int, str]] = {}
     for offset, cells in enumerate(grid.rows[header_row + 1 :]):
+        progress.advance()
         row = _Row(header_row + offset + 2, cells, columns, grid)
         if not any(_present(c) for c in cells):
             continue
