@@ -77,7 +77,12 @@ def _draw(what: str, progress: Progress, finished: threading.Event) -> None:
     ]
     # one redraw every quarter second, from this thread only (no second refresh thread
     # competing with the work for the interpreter)
-    with Bar(*columns, console=Console(stderr=True), transient=True, auto_refresh=False) as bar:
+    with Bar(
+        *columns,
+        console=Console(stderr=True, force_terminal=True),
+        transient=True,
+        auto_refresh=False,
+    ) as bar:
         phase = (progress.phase, progress.total)
         task = bar.add_task(progress.phase, total=progress.total)
         while not finished.wait(0.25):
