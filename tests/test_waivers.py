@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from pathlib import Path
 
@@ -48,8 +49,12 @@ def test_a_waived_flag_is_reported_but_does_not_fail_check(make_db) -> None:
 
 
 def test_an_expired_waiver_no_longer_applies(make_db) -> None:
+    from inventory.rules.waivers import waive
+    from inventory.store import open_store
+
     db = no_owner_db(make_db)
-    run_cli("waive", db, "R101", "instagram/@test", "--reason", "r", "--until", "2026-11-26")
+    with open_store(db) as store:  # waived on the 20th until the 26th
+        waive(store, "R101", "instagram/@test", "r", date(2026, 11, 26), "t", date(2026, 11, 20))
     assert check_json(db, as_of="2026-11-26")[0] == 0
     status, export = check_json(db, as_of="2026-11-27")
     assert status == 1
@@ -87,3 +92,30 @@ def test_remove_a_waiver_and_list_them(make_db) -> None:
     assert check_json(db)[0] == 1
     assert run_cli("waive", db, "R101", "instagram/@test", "--remove").exit_code == 2
     assert run_cli("waivers", db).stdout.strip() == "0 waivers"
+
+
+def test_waive_refuses_an_unknown_subject_and_a_past_until(make_db) -> None:
+    """Seen: `waive R102 instagram/@typo` and an expiry already past were accepted (exit 0)."""
+    db = no_owner_db(make_db)
+    typo = run_cli("waive", db, "R101", "instagram/@typo", "--reason", "r")
+    assert typo.exit_code == 2
+    assert "there is no channel 'instagram/@typo'" in typo.stderr
+    past = run_cli("waive", db, "R101", "instagram/@test", "--reason", "r", "--until", "2020-01-01")
+    assert past.exit_code == 2
+    assert "before today" in past.stderr
+    unknown = run_cli("waive", db, "R999", "instagram/@test", "--reason", "r")
+    assert unknown.exit_code == 2
+    assert run_cli("waivers", db).stdout == "0 waivers\n"
+    # the subject in another case is the same channel, stored as the rules report it
+    assert run_cli("waive", db, "R101", "INSTAGRAM/@TEST", "--reason", "r").exit_code == 0
+    assert "R101  instagram/@test" in run_cli("waivers", db).stdout
+
+
+def test_an_empty_inventory_is_checked_like_any_other(tmp_path) -> None:
+    """Seen: `inventory typo.db` made an empty inventory on which `check` found no R501."""
+    db = tmp_path / "typo.db"
+    assert run_cli("rules", db).exit_code == 0  # creates the new, empty inventory
+    result = run_cli("check", db, "--format", "json")
+    assert result.exit_code == 1
+    flags = json.loads(result.stdout)["flags"]
+    assert [(f["rule"], f["subject"]["id"]) for f in flags] == [("R501", "Unnamed organization")]

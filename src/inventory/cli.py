@@ -872,8 +872,8 @@ def waive_command(
 ) -> None:
     """Waive RULE's flag on SUBJECT_ID (e.g. instagram/@acme_it): it stays reported, marked
     waived, and no longer counts towards `check`'s exit status."""
-    from inventory.rules.catalog import RuleError
-    from inventory.rules.waivers import WaiverError, unwaive, waive
+    from inventory.rules.catalog import RuleError, require_rule
+    from inventory.rules.waivers import WaiverError, existing_subject, unwaive, waive
 
     with open_or_fail(db, create=True, user=user) as store:
         try:
@@ -886,6 +886,7 @@ def waive_command(
                 fail("--reason is required: say why the flag is accepted")
             today = date.today()
             waive(store, rule, subject_id, reason, until, store.user, today)
+            subject_id = existing_subject(store, require_rule(store, rule).subject_type, subject_id)
         except (RuleError, WaiverError, StoreError) as error:
             fail(str(error))
         flagged = any(
@@ -893,8 +894,6 @@ def waive_command(
             for flag in _evaluate(store, today).flags
         )
     click.echo(f"waived {rule} on {subject_id}" + (f" until {until}" if until else ""))
-    if until is not None and until < today:
-        click.echo(f"inventory: warning: {until} is past; the waiver has expired", err=True)
     if not flagged:
         click.echo(
             f"inventory: warning: {rule} flags nothing on {subject_id} today; "

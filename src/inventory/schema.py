@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def run_script(db: sqlite_utils.Database, script: str) -> None:
@@ -543,12 +543,34 @@ def create_actions(db: sqlite_utils.Database) -> None:
     backfill_actions(db.conn)
 
 
+def organization_always_checked(db: sqlite_utils.Database) -> None:
+    """An inventory with no organization row yet (a new, empty one) is still checked as one
+    organization: `facts_organization` always has one row, named like the UI names it, so
+    the organization rules (R501: no approved policy) fire on an empty inventory too."""
+    (sql,) = db.conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'facts_organization'"
+    ).fetchone()
+    unnamed = "'Unnamed organization'"
+    rewritten = (
+        sql.replace("o.name AS", f"coalesce(o.name, {unnamed}) AS")
+        .replace("o.email_domains AS", "coalesce(o.email_domains, '[]') AS")
+        .replace(
+            "json_array_length(o.email_domains)",
+            "json_array_length(coalesce(o.email_domains, '[]'))",
+        )
+        .replace("FROM organization o", "FROM (SELECT 1) LEFT JOIN organization o ON o.id = 1")
+    )
+    db.conn.execute("DROP VIEW facts_organization")
+    db.conn.execute(rewritten)
+
+
 MIGRATIONS = [
     ("0001_records", create_records),
     ("0002_facts_views", create_facts_views),
     ("0003_builtin_rules", seed_builtin_rules),
     ("0004_actions", create_actions),
     ("0005_format_2_access", add_access),
+    ("0006_organization_always_checked", organization_always_checked),
 ]
 """In order; `SCHEMA_VERSION` is their count, and `PRAGMA user_version` mirrors it."""
 

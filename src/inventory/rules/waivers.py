@@ -22,6 +22,18 @@ class WaiverEntry(NamedTuple):
     waiver: Waiver
 
 
+def existing_subject(store: Store, subject_type: str, subject_id: str) -> str:
+    """The subject's id as the rules report it (any case); WaiverError if there is none."""
+    row = store.conn.execute(
+        f"SELECT subject_id FROM facts_{subject_type} WHERE subject_id = ? COLLATE NOCASE"
+        " ORDER BY subject_id = ? DESC LIMIT 1",
+        [subject_id, subject_id],
+    ).fetchone()
+    if row is None:
+        raise WaiverError(f"there is no {subject_type} {subject_id!r} in this inventory")
+    return str(row[0])
+
+
 def waive(
     store: Store,
     rule: str,
@@ -38,7 +50,10 @@ def waive(
         raise WaiverError("a waiver needs a reason")
     if not subject_id:
         raise WaiverError("a waiver needs a subject id")
-    require_rule(store, rule)
+    found = require_rule(store, rule)
+    if until is not None and until < on:
+        raise WaiverError(f"--until {until} is before today ({on}): the waiver would never apply")
+    subject_id = existing_subject(store, found.subject_type, subject_id)
     waiver = Waiver(reason=reason, until=until, by=by or "unknown", on=on)
     with store.transaction(), logged_rows(store, "waiver", [row_key("waiver", rule, subject_id)]):
         store.conn.execute(
