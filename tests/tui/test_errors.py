@@ -110,3 +110,31 @@ def test_an_app_that_must_stop_exits_non_zero(sample_store, monkeypatch, state_h
     with pytest.raises(SystemExit) as stopped:
         app_module.run_app(sample_store, None)
     assert stopped.value.code != 0
+
+
+@run_async
+async def test_a_failed_export_keeps_the_dialog_and_the_path(sample_store, make_app, tmp_path):
+    """Seen: a failed export from the UI closed the dialog, so the path had to be typed again."""
+    from textual.widgets import Input
+
+    from inventory.tui.screens.dialogs import ExportDialog
+
+    bad = tmp_path / "no-such-folder" / "flags.json"
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *str(bad), "enter")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ExportDialog)
+        assert app.screen.query_one(Input).value == str(bad)
+        assert "no-such-folder" in app.screen.error
+        label = app.screen.query_one("#export-error")
+        assert "No such file or directory" in str(label.render())
+        good = tmp_path / "flags.json"
+        await pilot.press("ctrl+a", "ctrl+k", *str(good), "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportDialog)
+    assert good.exists()

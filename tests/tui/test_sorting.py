@@ -75,3 +75,28 @@ async def test_every_sort_key_both_directions(view_key, sample_store, make_app):
                 if label != "Flags":  # flag marks tie on platform and handle order
                     assert [r.key for r in descending] != [r.key for r in ascending]
         assert seen == set(labels)
+
+
+@run_async
+async def test_the_flags_detail_counts_the_subjects_flags(sample_store, make_app):
+    """Seen: in Flags, the detail pane's "Flags: 1" counted the selected flag only."""
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        view = app.view()
+        table = view.table
+        index = next(
+            i
+            for i in range(table.row_count)
+            if len(app.flags.flags_of("channel", table.row_at(i).subject_id)) == 3
+            and table.row_at(i).subject_type == "channel"
+        )
+        table.cursor = index
+        await settle(pilot)
+        flag = table.current_row
+        total = app.flags.flags_of("channel", flag.subject_id)
+        unwaived = sum(not f.waived for f in total)
+        assert f"Flags: {unwaived}" in screen_text(app)
+        assert unwaived > 1

@@ -53,17 +53,19 @@ def waive(
     found = require_rule(store, rule)
     if until is not None and until < on:
         raise WaiverError(f"--until {until} is before today ({on}): the waiver would never apply")
-    subject_id = existing_subject(store, found.subject_type, subject_id)
     waiver = Waiver(reason=reason, until=until, by=by or "unknown", on=on)
-    with store.transaction(), logged_rows(store, "waiver", [row_key("waiver", rule, subject_id)]):
-        store.conn.execute(
-            """INSERT INTO waivers (rule, subject_id, reason, until, by, "on")
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (rule, subject_id) DO UPDATE SET reason = excluded.reason,
-                   until = excluded.until, by = excluded.by, "on" = excluded."on"
-            """,
-            [rule, subject_id, reason, _iso(until), waiver.by, on.isoformat()],
-        )
+    # inside the transaction: a database that can't be written says so first
+    with store.transaction():
+        subject_id = existing_subject(store, found.subject_type, subject_id)
+        with logged_rows(store, "waiver", [row_key("waiver", rule, subject_id)]):
+            store.conn.execute(
+                """INSERT INTO waivers (rule, subject_id, reason, until, by, "on")
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (rule, subject_id) DO UPDATE SET reason = excluded.reason,
+                       until = excluded.until, by = excluded.by, "on" = excluded."on"
+                """,
+                [rule, subject_id, reason, _iso(until), waiver.by, on.isoformat()],
+            )
     return waiver
 
 

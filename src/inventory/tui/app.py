@@ -824,7 +824,9 @@ class InventoryApp(GuardedMessages, App[None]):
 
         self.push_screen(WaiveDialog(what), answered)
 
-    def action_export(self) -> None:
+    def action_export(self, path: str = "flags.json", error: str = "") -> None:
+        """Ask for the path and write the export; a path that can't be written asks again,
+        with the path as typed and the reason."""
         unwaived = sum(self.flags.totals.values())
         summary = (
             f"{len(self.flags.evaluation.flags)} flags ({unwaived} unwaived) "
@@ -836,7 +838,7 @@ class InventoryApp(GuardedMessages, App[None]):
                 self._working(f"Exporting to {path}…")
                 self._export(path, self.flags.evaluation)
 
-        self.push_screen(ExportDialog("flags.json", summary), answered)
+        self.push_screen(ExportDialog(path, summary, error), answered)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="export")
     def _export(self, path: str, evaluation: Evaluation) -> None:
@@ -854,13 +856,18 @@ class InventoryApp(GuardedMessages, App[None]):
                 data = export_text(evaluation)
             write_export(Path(path), data, database=self.store.path)
         except OSError as error:
-            self.call_from_thread(self._done_working, write_error_message(path, error), "error")
+            self.call_from_thread(self._export_refused, path, write_error_message(path, error))
             return
         except Exception as error:
             self.call_from_thread(self._failed_working, error)
             return
         count = len(evaluation.flags)
         self.call_from_thread(self._done_working, f"Wrote {count} flags to {path}")
+
+    def _export_refused(self, path: str, reason: str) -> None:
+        """The path can't be written: ask again, with the path as typed and the reason."""
+        self._done_working()
+        self.action_export(path, reason)
 
     def _working(self, what: str) -> None:
         from inventory.tui.screens.importing import WorkingScreen

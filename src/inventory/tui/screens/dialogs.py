@@ -95,10 +95,11 @@ class ExportDialog(GuardedMessages, ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]
 
-    def __init__(self, default: str = "flags.json", summary: str = "") -> None:
+    def __init__(self, default: str = "flags.json", summary: str = "", error: str = "") -> None:
         super().__init__(classes="dialog-screen")
         self.default = default
         self.summary = summary
+        self.error = error  # why the last try failed (the dialog opens again to fix the path)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -114,7 +115,7 @@ class ExportDialog(GuardedMessages, ModalScreen[str | None]):
             )
             yield Label("File to write:", classes="field-label-inline")
             yield Input(self.default, id="export-path", select_on_focus=False)
-            yield Label("", id="export-error", classes="field-error", markup=False)
+            yield Label(self.error, id="export-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export (enter)", id="export", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")

@@ -488,7 +488,13 @@ class FlagsView(InventoryView):
         if flag.subject_name and flag.subject_name != flag.subject_id:
             title += Text(" — ") + literal(flag.subject_name)
         hint = Text("enter: go to the record   w: waive   i: explain", style="dim")
-        body = flag_lines([flag], explanations if self.inventory.explain else None)
+        # the selected flag first, then the subject's other flags: the heading counts them all
+        others = [
+            f
+            for f in self.inventory.flags.flags_of(flag.subject_type, flag.subject_id)
+            if f.rule != flag.rule
+        ]
+        body = flag_lines([flag, *others], explanations if self.inventory.explain else None)
         pane.show(Group(title.copy(), Text(""), body, Text(""), hint))
 
     @on(VirtualTable.CursorMoved, "#flags-table")
