@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, as_format_1, check_json, flag_keys, run_cli
 
+from inventory.schema import SCHEMA_VERSION
+
 FORMAT_1_SAMPLE = ROOT / "tests" / "fixtures" / "acme-format-1.json"
 
 
@@ -316,7 +318,7 @@ def test_an_existing_database_migrates_after_a_backup(tmp_path: Path) -> None:
     _schema_4_database(db)
     result = run_cli("dump", db)
     assert result.exit_code == 0, result.output
-    backup = tmp_path / "old.db.before-schema-5"
+    backup = tmp_path / f"old.db.before-schema-{SCHEMA_VERSION}"
     assert f"backup is at {backup}" in result.stderr
     old = sqlite3.connect(backup)
     assert old.execute("PRAGMA user_version").fetchone()[0] == 4
@@ -326,7 +328,7 @@ def test_an_existing_database_migrates_after_a_backup(tmp_path: Path) -> None:
     assert document["channels"][0]["two_factor"] == "unknown"
     assert document["lookalikes"] == []
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     rules = dict(conn.execute("SELECT code, enabled FROM rules WHERE builtin = 1"))
     assert len(rules) == 24 and all(rules.values())
     # the user's own rule with a code the new built-in rules take is kept, renamed

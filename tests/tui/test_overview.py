@@ -205,7 +205,8 @@ async def test_the_empty_inventory(empty_store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_overview(pilot)
         text = screen_text(app)
-        assert "✔ PASS  gate (--fail-on error): no open error" in text
+        # an empty inventory has no approved policy: R501 fails the gate, as `check` does
+        assert "✖ FAIL  gate (--fail-on error)" in text
         assert "New since 2026-10-27: no history then" in text
 
 

@@ -296,6 +296,10 @@ class InventoryApp(GuardedMessages, App[None]):
         self.update_header()
 
     def on_resize(self) -> None:
+        # this handler runs before App's own, which records the new size: lay out after it
+        self.call_later(self._follow_resize)
+
+    def _follow_resize(self) -> None:
         footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
             self._apply_width()

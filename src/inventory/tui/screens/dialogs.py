@@ -231,6 +231,7 @@ HELP_KEYS = [
     ("Moving", ""),
     ("↑ ↓  j k", "move in lists"),
     ("page up/down, home/end", "move by a page, to the first / last row"),
+    ("tab / shift+tab", "to the detail pane (arrows and page keys scroll it) and back"),
     (
         "1 … 8",
         "views: 1 Channels 2 Flags 3 People 4 Departments 5 Consultants 6 Policies 7 Rules "

@@ -153,8 +153,10 @@ def flag_lines(
     return Group(*parts)
 
 
-class DetailPane(VerticalScroll, can_focus=False):
-    """A scrollable pane holding one record's details."""
+class DetailPane(VerticalScroll, can_focus=True):
+    """A scrollable pane holding one record's details; `tab` from the list focuses it, and
+    the arrows, page up/down and home/end scroll it (at 80x24 most details are below the
+    fold)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id=f"{self.id}-body" if self.id else None, classes="detail-body")
