@@ -54,10 +54,10 @@ def test_incremental_equals_full(tmp_path_factory, index, change, waive_it) -> N
         edited = channel.model_validate(values)
         if records.get_record(store, "channel", edited.key) and edited.key != channel.key:
             return
-        records.save_record(store, "channel", edited, original_key=channel.key)
-        if waive_it and previous.flags:
+        if waive_it and previous.flags:  # before the edit: a waiver names a subject that exists
             flag = previous.flags[0]
             waive(store, flag.rule, flag.subject_id, "test", None, "tester", AS_OF)
+        records.save_record(store, "channel", edited, original_key=channel.key)
         incremental = evaluate_rules(
             store, AS_OF, previous=previous, changed_channels={channel.key, edited.key}
         )
