@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from inventory import history, records
+from inventory import history, records, undo
 from inventory.store import open_store
 from tests.conftest import run_cli
 
@@ -133,7 +133,7 @@ def test_the_action_api_groups_several_saves_into_one_undo(make_db, minimal_docu
         with history.action(s, "nothing at all"):
             pass
         assert history.next_undo(s).id == target.id
-        assert history.undo(s, target.id).id == target.id
+        assert undo.undo(s, target.id).id == target.id
         assert records.get_record(s, "channel", CHANNEL).record.owner == "anna@test.example"
         assert records.get_record(s, "person", "anna@test.example").record.name == "Anna"
 
@@ -158,7 +158,7 @@ def test_undo_refuses_when_another_action_came_first(make_db, minimal_document):
         asked = history.next_undo(s)
         run_cli("waive", db, "R101", CHANNEL, "--reason", "meanwhile")
         with pytest.raises(history.UndoError, match="changed meanwhile"):
-            history.undo(s, asked.id)
+            undo.undo(s, asked.id)
     assert "R101" in run_cli("waivers", db).stdout
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from inventory import history, records, store
+from inventory import history, records, store, undo
 from inventory.records import RecordError
 from inventory.store import ConflictError, ReadOnlyError, StoreError, open_store
 from tests.conftest import run_cli
@@ -173,7 +173,7 @@ def test_undo_refuses_when_the_record_changed_since(make_db, minimal_document) -
     # another program changes the row behind the history's back
     sqlite3.connect(db).execute("UPDATE channels SET weekly_hours = 7").connection.commit()
     with pytest.raises(history.UndoError, match="changed since"):
-        history.undo_last(s)
+        undo.undo_last(s)
     assert _hours(db) == 7
 
 
@@ -210,9 +210,9 @@ def test_rule_and_waiver_changes_are_in_history_and_undoable(sample_db) -> None:
         ("waiver", "R101:facebook/AcmeBologna", "insert", "carla"),
         ("rule", "R102", "update", "carla"),
     ]
-    assert "the waiver of R101 on facebook/AcmeBologna" in history.undo_last(s)
+    assert "the waiver of R101 on facebook/AcmeBologna" in undo.undo_last(s)
     assert waivers.list_waivers(s) == []
-    assert "rule R102" in history.undo_last(s)
+    assert "rule R102" in undo.undo_last(s)
     assert catalog.get_rule(s, "R102").enabled
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from inventory import history, records
+from inventory import records, undo
 from inventory.kinds import KINDS
 from inventory.models import Channel, Department, Person
 from inventory.store import StoreError, open_store
@@ -130,7 +130,7 @@ class StoreMachine(RuleBasedStateMachine):
     @rule()
     def undo(self) -> None:
         expected = self.undo_stack.pop()
-        assert history.undo_last(self.store) is not None
+        assert undo.undo_last(self.store) is not None
         assert records.snapshot(self.store) == expected
 
     @invariant()

@@ -477,7 +477,9 @@ def _reverse_command(db: str, user: str | None, yes: bool, verb: str) -> None:
                 )
             if not click.confirm(ask, default=False):
                 fail("not confirmed; nothing was changed")
-        reverse = history.undo if verb == "undo" else history.redo
+        from inventory import undo as undoing
+
+        reverse = undoing.undo if verb == "undo" else undoing.redo
         try:
             done = reverse(store, target.id)
         except StoreError as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from inventory.schema import describe_change
 from inventory.store import Store, StoreError
 
 
@@ -63,7 +63,7 @@ def _json(value: dict[str, Any] | None) -> str | None:
 
 
 @dataclass
-class _OpenAction:
+class OpenAction:
     """The action being recorded; its row is written with the first change."""
 
     label: str | None
@@ -85,7 +85,7 @@ def action(store: Store, label: str) -> Iterator[None]:
         with store.transaction():
             yield
         return
-    store.current_action = _OpenAction(label)
+    store.current_action = OpenAction(label)
     try:
         with store.transaction():
             yield
@@ -104,8 +104,8 @@ def log_changes(store: Store, changes: list[Change]) -> int | None:
     if not real:
         return None
     current = store.current_action
-    if not isinstance(current, _OpenAction):
-        current = _OpenAction(None)
+    if not isinstance(current, OpenAction):
+        current = OpenAction(None)
     if current.id is None:
         current.id = _insert_action(store, current.label or default_label(real), current)
     at = now_utc()
@@ -133,7 +133,7 @@ def log_changes(store: Store, changes: list[Change]) -> int | None:
     return current.id
 
 
-def _insert_action(store: Store, label: str, current: _OpenAction) -> int:
+def _insert_action(store: Store, label: str, current: OpenAction) -> int:
     # ids continue the history's change ids (older databases numbered change groups there)
     (last,) = store.conn.execute(
         "SELECT max(coalesce((SELECT max(id) FROM actions), 0),"
@@ -145,20 +145,6 @@ def _insert_action(store: Store, label: str, current: _OpenAction) -> int:
         [last + 1, now_utc(), store.user, store.source, label, current.kind, current.reverses],
     )
     return last + 1
-
-
-def describe_change(kind: str, key: str, change: str) -> str:
-    """One record's change as a noun phrase: "the edit of channel instagram/@acme"."""
-    if kind == "waiver":
-        rule, _, subject = key.partition(":")
-        waiver = f"the waiver of {rule} on {subject}"
-        return {"insert": waiver, "update": f"the change to {waiver[4:]}"}.get(
-            change, f"the removal of {waiver[4:]}"
-        )
-    verb = {"insert": "the new", "update": "the edit of", "delete": "the deletion of"}[change]
-    if kind == "rule" and change == "update":
-        verb = "the change to"
-    return f"{verb} {kind} {key}"
 
 
 def default_label(changes: list[Change]) -> str:
@@ -285,88 +271,6 @@ def question(store: Store, verb: str, action: Action) -> str:
     return f"{verb} {action.label} by {first.user} on {first.at[:10]}: {action.summary}?"
 
 
-def undo(store: Store, expected: int | None = None) -> Action | None:
-    """Undo the newest action not yet undone; returns it, or None when there is none.
-
-    `expected`: the action the user agreed to undo; if another one is now next (someone
-    else changed the inventory meanwhile) nothing happens (UndoError). Refuses, changing
-    nothing, when a record it would touch changed since.
-    """
-    with store.transaction():
-        target = next_undo(store)
-        if target is None:
-            return None
-        _reverse(store, target, "undo", expected)
-    return target
-
-
-def redo(store: Store, expected: int | None = None) -> Action | None:
-    """Redo the newest undone action (see `undo`); returns the undo it reversed."""
-    with store.transaction():
-        target = next_redo(store)
-        if target is None:
-            return None
-        _reverse(store, target, "redo", expected)
-    return target
-
-
-def _reverse(store: Store, target: Action, kind: str, expected: int | None) -> None:
-    # records builds on this module's logging, so it is imported here, not at the top
-    from inventory import records
-
-    if expected is not None and target.id != expected:
-        raise UndoError(
-            f"the inventory changed meanwhile: {kind} would now reverse {target.label}; "
-            "nothing was changed"
-        )
-    entries = change_entries(store, target.id)
-    records.revert(store, [Change(e.kind, e.key, e.before, e.after) for e in entries])
-    reverted = [
-        Change(
-            e.kind,
-            e.key if e.before is None else records.key_of_values(e.kind, e.before),
-            e.after,
-            e.before,
-        )
-        for e in entries
-    ]
-    outer = store.current_action
-    store.current_action = _OpenAction(target.label, kind, target.id)
-    try:
-        new_id = log_changes(store, reverted)
-    finally:
-        store.current_action = outer
-    store.conn.execute("UPDATE actions SET reversed_by = ? WHERE id = ?", [new_id, target.id])
-
-
-def backfill_actions(conn: sqlite3.Connection) -> None:
-    """Migration: one action per change group of an older database."""
-    groups = conn.execute(
-        """SELECT change_id, min(id), count(*), max(undoes) FROM history
-           GROUP BY change_id ORDER BY change_id"""
-    ).fetchall()
-    for change_id, first_id, size, undoes in groups:
-        at, user, source, kind, key, change = conn.execute(
-            "SELECT at, user, source, kind, record_key, action FROM history WHERE id = ?",
-            [first_id],
-        ).fetchone()
-        label = describe_change(kind, key, change) if size == 1 else f"{size} changes"
-        conn.execute(
-            """INSERT INTO actions (id, at, user, source, label, kind, reverses)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [change_id, at, user, source, label, "do" if undoes is None else "undo", undoes],
-        )
-    conn.execute(
-        """UPDATE actions SET reversed_by =
-               (SELECT max(u.id) FROM actions u WHERE u.reverses = actions.id)"""
-    )
-    conn.execute(
-        """UPDATE actions SET label = coalesce(
-               (SELECT t.label FROM actions t WHERE t.id = actions.reverses), label)
-           WHERE kind = 'undo'"""
-    )
-
-
 # Rules and waivers are configuration rows, not inventory records: their history keeps the
 # whole row, and undo puts the row back as it was.
 ROW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -458,9 +362,3 @@ def change_entries(store: Store, change_id: int) -> list[Entry]:
             f"SELECT {_ENTRY_COLUMNS} FROM history WHERE change_id = ? ORDER BY id", [change_id]
         )
     ]
-
-
-def undo_last(store: Store) -> str | None:
-    """Undo the newest action without asking; returns what was undone, None if nothing."""
-    target = undo(store)
-    return None if target is None else f"Undid {target.label} ({target.summary})"

@@ -7,6 +7,7 @@ versions of inventory) can tell which schema a file has.
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import TYPE_CHECKING
 
 from inventory.rules.builtin import ACCESS_RULE_CODES, BUILTIN_RULES
@@ -538,8 +539,6 @@ def create_actions(db: sqlite_utils.Database) -> None:
         CREATE INDEX actions_kind ON actions(kind, reversed_by)
         """,
     )
-    from inventory.history import backfill_actions
-
     backfill_actions(db.conn)
 
 
@@ -562,6 +561,48 @@ def organization_always_checked(db: sqlite_utils.Database) -> None:
     )
     db.conn.execute("DROP VIEW facts_organization")
     db.conn.execute(rewritten)
+
+
+def describe_change(kind: str, key: str, change: str) -> str:
+    """One record's change as a noun phrase: "the edit of channel instagram/@acme"."""
+    if kind == "waiver":
+        rule, _, subject = key.partition(":")
+        waiver = f"the waiver of {rule} on {subject}"
+        return {"insert": waiver, "update": f"the change to {waiver[4:]}"}.get(
+            change, f"the removal of {waiver[4:]}"
+        )
+    verb = {"insert": "the new", "update": "the edit of", "delete": "the deletion of"}[change]
+    if kind == "rule" and change == "update":
+        verb = "the change to"
+    return f"{verb} {kind} {key}"
+
+
+def backfill_actions(conn: sqlite3.Connection) -> None:
+    """Migration: one action per change group of an older database."""
+    groups = conn.execute(
+        """SELECT change_id, min(id), count(*), max(undoes) FROM history
+           GROUP BY change_id ORDER BY change_id"""
+    ).fetchall()
+    for change_id, first_id, size, undoes in groups:
+        at, user, source, kind, key, change = conn.execute(
+            "SELECT at, user, source, kind, record_key, action FROM history WHERE id = ?",
+            [first_id],
+        ).fetchone()
+        label = describe_change(kind, key, change) if size == 1 else f"{size} changes"
+        conn.execute(
+            """INSERT INTO actions (id, at, user, source, label, kind, reverses)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [change_id, at, user, source, label, "do" if undoes is None else "undo", undoes],
+        )
+    conn.execute(
+        """UPDATE actions SET reversed_by =
+               (SELECT max(u.id) FROM actions u WHERE u.reverses = actions.id)"""
+    )
+    conn.execute(
+        """UPDATE actions SET label = coalesce(
+               (SELECT t.label FROM actions t WHERE t.id = actions.reverses), label)
+           WHERE kind = 'undo'"""
+    )
 
 
 MIGRATIONS = [

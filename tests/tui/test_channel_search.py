@@ -7,7 +7,7 @@ compare what the filter finds with a plain Python search of the records.
 
 from __future__ import annotations
 
-from inventory import history, records
+from inventory import records, undo
 from inventory.listing import ChannelQuery, count_channels, page_channels
 from inventory.models import Channel, Department, Person
 from inventory.store import open_store
@@ -95,7 +95,7 @@ def test_filter_matches_the_records_after_every_kind_of_edit(sample_store):
     assert listed(store, "yak") == set()
 
     # undo puts the department's old name back
-    while history.undo_last(store) is not None and "xilofono" in {
+    while undo.undo_last(store) is not None and "xilofono" in {
         d.name.lower() for d in records.list_departments(store)
     }:
         pass

@@ -980,7 +980,9 @@ class InventoryApp(GuardedMessages, App[None]):
             self._do_reverse(verb, target.id)
 
     def _do_reverse(self, verb: str, expected: int) -> None:
-        reverse = history.undo if verb == "undo" else history.redo
+        from inventory import undo as undoing
+
+        reverse = undoing.undo if verb == "undo" else undoing.redo
         try:
             done = reverse(self.store, expected)
         except StoreError as error:

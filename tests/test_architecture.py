@@ -1,0 +1,114 @@
+"""The layering of src/inventory, read from its import statements (lazy ones included):
+no module imports itself back through others, and none imports from a layer above."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "inventory"
+
+# Lower layers first; a module may import only from its own layer or those before it.
+LAYERS = [
+    # vocabulary and data that import nothing of the inventory: the rule texts seeded by
+    # the schema, the flag records every layer passes around
+    {"settings", "dates", "printable", "json_text", "files", "validation"},
+    {"rules.builtin", "rules.flags"},
+    {"models", "kinds", "store", "schema"},
+    {"history", "records", "listing", "preview", "baseline"},
+    {"rules"},
+    {"document", "spreadsheet", "sheets", "export", "lookback", "sample", "undo", "overview"},
+    {"importing"},
+    {"cli", "completion", "tui", "__main__"},
+]
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    """module -> the inventory modules it imports anywhere (top level or in a function)."""
+    modules = {_module(path): path for path in SRC.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:  # annotations only: never imported at run time
+                continue
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                    base = f"{base}.{node.module}" if node.module else base
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            for target in targets:
+                if target in modules and target != name:
+                    found.add(target)
+        graph[name] = found
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                return [*stack[stack.index(target) :], target]
+            if target not in state and (found := visit(target)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def _layer(module: str) -> int:
+    name = module.removeprefix("inventory.")
+    for number, layer in enumerate(LAYERS):
+        if name in layer or name.split(".")[0] in layer:
+            return number
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS")
+
+
+def test_no_import_cycles_lazy_imports_included() -> None:
+    graph = _imports()
+    assert len(graph) > 30
+    cycle = _cycle({k: {t for t in v if not k.startswith(t + ".")} for k, v in graph.items()})
+    assert cycle is None, " -> ".join(cycle or [])
+
+
+def test_no_module_imports_from_a_layer_above() -> None:
+    upward = [
+        f"{module} -> {target}"
+        for module, targets in _imports().items()
+        if module != "inventory"
+        for target in targets
+        if target != "inventory" and _layer(target) > _layer(module)
+    ]
+    assert not upward, upward
+
+
+def test_the_checks_see_a_cycle_and_an_upward_import() -> None:
+    assert _cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
+    assert _layer("inventory.rules.evaluate") > _layer("inventory.schema")
