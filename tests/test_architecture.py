@@ -18,6 +18,7 @@ LAYERS = [
     {"history", "records", "listing", "preview", "baseline"},
     {"rules"},
     {"document", "spreadsheet", "sheets", "export", "lookback", "sample", "undo", "overview"},
+    {"offboarding"},
     {"importing"},
     {"cli", "completion", "tui", "__main__"},
 ]
