@@ -12,7 +12,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "inventory"
 LAYERS = [
     # vocabulary and data that import nothing of the inventory: the rule texts seeded by
     # the schema, the flag records every layer passes around
-    {"settings", "dates", "printable", "json_text", "files", "validation"},
+    {"settings", "dates", "printable", "json_text", "files", "validation", "progress"},
     {"rules.builtin", "rules.flags"},
     {"models", "kinds", "store", "schema"},
     {"history", "records", "listing", "preview", "baseline"},
