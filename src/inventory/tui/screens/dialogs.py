@@ -87,13 +87,44 @@ class MessageDialog(GuardedMessages, ModalScreen[None]):
 EXPORT_FORMATS = {".json": "JSON (the flags export)", ".csv": "CSV", ".xlsx": "XLSX (Excel)"}
 
 
-class ExportDialog(GuardedMessages, ModalScreen[str | None]):
+class PathDialog(GuardedMessages, ModalScreen[str | None]):
+    """A dialog that asks for a file path: enter or the confirm button dismisses with the
+    path (an empty one is refused under the field), escape or the other button with None."""
+
+    CONFIRM_ID: ClassVar[str]
+    ERROR_ID: ClassVar[str]
+
+    def _submit(self) -> None:
+        path = self.query_one(Input).value.strip()
+        if not path:
+            self.query_one(f"#{self.ERROR_ID}", Label).update("Give a file name")
+            return
+        self.dismiss(path)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == self.CONFIRM_ID:
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExportDialog(PathDialog):
     """Ask where to write the flags export (default flags.json) and as what: the format
     follows the file's extension, and choosing a format changes the extension."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]
+    CONFIRM_ID = "export"
+    ERROR_ID = "export-error"
 
     def __init__(self, default: str = "flags.json", summary: str = "", error: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -142,27 +173,6 @@ class ExportDialog(GuardedMessages, ModalScreen[str | None]):
         select = self.query_one("#export-format", Select)
         if found is not None and select.value != found:
             select.value = found
-
-    def _submit(self) -> None:
-        path = self.query_one(Input).value.strip()
-        if not path:
-            self.query_one("#export-error", Label).update("Give a file name")
-            return
-        self.dismiss(path)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self._submit()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "export":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class WaiveDialog(GuardedMessages, ModalScreen[tuple[str, date | None] | None]):

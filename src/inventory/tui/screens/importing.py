@@ -16,17 +16,20 @@ from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 from inventory.importing import PreparedImport
 from inventory.preview import ImportPlan
 from inventory.tui.errors import GuardedMessages
+from inventory.tui.screens.dialogs import PathDialog
 from inventory.tui.text import literal
 
 SHOWN = 50  # records listed per section of the preview; the rest are counted
 
 
-class ImportDialog(GuardedMessages, ModalScreen[str | None]):
+class ImportDialog(PathDialog):
     """Ask which file to import: a spreadsheet (.csv, .xlsx, .xls, .ods) or a JSON document."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="import.cancel"),
     ]
+    CONFIRM_ID = "preview"
+    ERROR_ID = "import-error"
 
     def __init__(self, default: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -49,27 +52,6 @@ class ImportDialog(GuardedMessages, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-
-    def _submit(self) -> None:
-        path = self.query_one(Input).value.strip()
-        if not path:
-            self.query_one("#import-error", Label).update("Give a file name")
-            return
-        self.dismiss(path)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self._submit()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "preview":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def preview_text(prepared: PreparedImport) -> Text:
