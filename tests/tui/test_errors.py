@@ -70,7 +70,7 @@ async def test_a_failure_inside_a_save_is_a_dialog_and_changes_nothing(
 async def test_a_failure_in_a_view_handler_keeps_the_view_working(
     sample_store, make_app, monkeypatch, state_home
 ):
-    from inventory.tui.widgets.views import ChannelsView
+    from inventory.tui.views.channels import ChannelsView
 
     calls = []
 

@@ -3,7 +3,7 @@ full evaluation: flags by subject and rule, totals, marks in the list."""
 
 from __future__ import annotations
 
-import inventory.tui.app as app_module
+import inventory.tui.evaluation as evaluation_module
 from inventory import records
 from inventory.listing import (
     ChannelQuery,
@@ -76,13 +76,13 @@ async def test_a_channel_save_is_re_evaluated_incrementally_and_shown(
             original_key=key, expected_revision=loaded.revision,
         )  # fmt: skip
         calls = []
-        original = app_module.evaluate
+        original = evaluation_module.evaluate
 
         def spy(store, as_of, previous=None, changed=()):
             calls.append((previous, set(changed)))
             return original(store, as_of, previous, changed)
 
-        monkeypatch.setattr(app_module, "evaluate", spy)
+        monkeypatch.setattr(evaluation_module, "evaluate", spy)
         app.changed("channel", key, {key})
         await settle(pilot)
         assert calls == [(full_index, {key})]  # only that channel evaluated again

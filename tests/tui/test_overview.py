@@ -17,8 +17,8 @@ from inventory.models import Channel
 from inventory.store import Store, open_store
 from inventory.tui.app import InventoryApp
 from inventory.tui.screens.dialogs import MessageDialog
+from inventory.tui.views.flags import FlagsTable, FlagsView
 from inventory.tui.widgets.channel_table import ChannelTable
-from inventory.tui.widgets.views import FlagsTable, FlagsView
 
 from .conftest import AS_OF, run_async, settle
 from .screen import screen_text
@@ -223,7 +223,7 @@ async def test_fail_on_never_passes(sample_store: Store) -> None:
 async def test_a_history_that_cant_be_read_is_said_and_the_ui_goes_on(
     history_store: Store, monkeypatch
 ) -> None:
-    from inventory.tui.widgets import overview
+    from inventory.tui.views import overview
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")

@@ -11,8 +11,8 @@ from inventory.rules.catalog import get_rule
 from inventory.rules.evaluate import evaluate_rules
 from inventory.tui.screens.dialogs import ConfirmDialog, MessageDialog
 from inventory.tui.screens.forms import RecordForm
+from inventory.tui.views.flags import FlagsTable
 from inventory.tui.widgets.channel_table import ChannelTable
-from inventory.tui.widgets.views import FlagsTable
 
 from .conftest import AS_OF, run_async, settle
 from .screen import screen_text

@@ -9,7 +9,7 @@ import re
 from inventory.document import import_document, parse_document
 from inventory.listing import RecordQuery, count_records, page_records, record_position
 from inventory.store import open_store
-from inventory.tui.widgets.views import RecordList
+from inventory.tui.views.records import RecordList
 
 from .conftest import run_async, settle
 from .screen import screen_text

@@ -38,8 +38,8 @@ from inventory.overview import (
     trend_days,
 )
 from inventory.tui.text import literal
+from inventory.tui.views.base import InventoryView
 from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
-from inventory.tui.widgets.views import InventoryView
 
 if TYPE_CHECKING:
     from inventory.rules.flags import Flag

@@ -1,0 +1,1 @@
+"""The views the app switches between with the number keys."""

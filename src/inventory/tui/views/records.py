@@ -1,0 +1,245 @@
+"""The People, Departments, Consultants, Policies and Lookalikes views: one list per
+record kind, read from the registry (inventory.kinds), paged from SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from inventory.kinds import RECORD_KINDS, Kind
+from inventory.listing import (
+    RECORD_LISTINGS,
+    RecordQuery,
+    RecordRow,
+    count_records,
+    page_records,
+    record_position,
+)
+from inventory.rules.flags import SEVERITY_ORDER, Flag
+from inventory.tui.text import literal
+from inventory.tui.views.base import InventoryView, next_sort, sort_note
+from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
+from inventory.tui.widgets.detail import (
+    DetailPane,
+    detail_layout,
+    fields_table,
+    flag_lines,
+    none,
+    record_fields,
+)
+from inventory.tui.widgets.virtual_table import Column, VirtualTable
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    title: str
+    columns: list[Column]  # value columns, then usage counts (keys of RecordRow.counts)
+    subject_type: str | None  # flags are about records of this kind
+
+
+def kind_spec(kind: Kind) -> KindSpec:
+    """A record list's columns from the registry: the fields with a list column, then the
+    counts of the records that use each one."""
+    columns = [
+        Column(
+            spec.name,
+            spec.column.header,
+            spec.column.width,
+            spec.column.min_width or 0,
+            sortable=spec.name in RECORD_LISTINGS[kind.name].sorts,
+        )
+        for spec in kind.fields
+        if spec.column is not None
+    ]
+    columns += [
+        Column(count.name, count.header, count.width, justify="right")
+        for usage in kind.used_by
+        if (count := usage.field.counted) is not None
+    ]
+    return KindSpec(kind.name, kind.title, columns, kind.name if kind.subject else None)
+
+
+KINDS: dict[str, KindSpec] = {
+    name: kind_spec(kind) for name, kind in RECORD_KINDS.items() if kind.listed
+}
+
+
+def cell(value: Any) -> Text:
+    if value is None or value == []:
+        return Text("–", style="dim")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no", style="green" if value else "yellow")
+    if isinstance(value, list):
+        return literal(f"{len(value)}: " + "; ".join(map(str, value)))
+    return literal(value)
+
+
+def mark_of(flags: list[Flag]) -> Text:
+    """The flag column of a record: worst unwaived severity and count, or `waived`."""
+    unwaived = [f for f in flags if not f.waived]
+    if not unwaived:
+        return Text("waived", style="dim") if flags else Text("")
+    worst = min(unwaived, key=lambda f: SEVERITY_ORDER[f.severity]).severity
+    return Text(f"{SEVERITY_SYMBOL[worst]} {len(unwaived)}", style=SEVERITY_STYLE[worst])
+
+
+class RecordSource:
+    """Records of one kind, counted and paged from SQLite."""
+
+    def __init__(self, conn: sqlite3.Connection, query: RecordQuery):
+        self.conn = conn
+        self.query = query
+
+    def count(self) -> int:
+        return count_records(self.conn, self.query)
+
+    def page(self, offset: int, limit: int) -> Sequence[RecordRow]:
+        return page_records(self.conn, self.query, offset, limit)
+
+
+class RecordList(VirtualTable):
+    """One row per record, fetched from SQLite a page at a time (25,000 people open at
+    once); the flag column comes from the evaluation on screen."""
+
+    def __init__(self, spec: KindSpec, marks: Callable[[str], Text] | None, **kw: Any):
+        flag_column = [Column("flag", "Flags", 6, sortable=False)] if marks else []
+        self.columns = [*flag_column, *spec.columns]
+        super().__init__(**kw)
+        self.spec = spec
+        self.marks = marks
+
+    def cells(self, row: RecordRow) -> list[Text]:
+        values = [
+            Text(str(row.counts[c.key]), style="" if row.counts[c.key] else "dim")
+            if c.key in row.counts
+            else cell(row.values.get(c.key))
+            for c in self.spec.columns
+        ]
+        return [self.marks(row.key), *values] if self.marks else values
+
+
+class RecordsView(InventoryView):
+    """A list of one kind of record with a detail pane."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "sort_next", "Sort", id="records.sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="records.reverse"),
+    ]
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = KINDS[kind]
+        self.record_kind = kind
+        self.query_state = RecordQuery(kind)
+
+    @property
+    def table(self) -> RecordList:
+        return self.query_one(RecordList)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id=f"{self.id}-status", classes="view-bar view-status")
+        yield RecordList(
+            self.spec, self._mark if self.spec.subject_type else None, id=f"{self.id}-table"
+        )
+        yield DetailPane(id=f"{self.id}-detail", classes="detail")
+
+    def focus_main(self) -> None:
+        self.table.focus()
+
+    def reload(self, key: str | None = None) -> None:
+        table = self.table
+        key = key or self.selected_key()
+        conn = self.inventory.store.conn
+        position = None if key is None else record_position(conn, self.query_state, key)
+        table.sort_column = self.query_state.sort or RECORD_LISTINGS[self.record_kind].default_sort
+        table.sort_descending = self.query_state.descending
+        table.set_source(RecordSource(conn, self.query_state), cursor=position)
+        status = Text(f"{table.row_count} {self.spec.title.lower()}")
+        status.append(
+            sort_note(table.columns, table.sort_column or "", self.query_state.descending),
+            style="dim",
+        )
+        status.append("   n new · e edit · d delete", style="dim")
+        self.query_one(f"#{self.id}-status", Static).update(status)
+        self.show_detail()
+
+    def _mark(self, record_id: str) -> Text:
+        if self.spec.subject_type is None:
+            return Text("")
+        return mark_of(self.inventory.flags.flags_of(self.spec.subject_type, record_id))
+
+    def selected_key(self) -> str | None:
+        row = self.table.current_row
+        return None if row is None else row.key
+
+    def selected_revision(self) -> int | None:
+        row = self.table.current_row
+        return None if row is None else row.revision
+
+    def show_detail(self) -> None:
+        from inventory import records
+
+        pane = self.query_one(DetailPane)
+        key = self.selected_key()
+        store = self.inventory.store
+        loaded = records.get_record(store, self.record_kind, key) if key else None
+        if key is None or loaded is None:
+            message = f"No {self.spec.title.lower()} yet: press n to add one."
+            if key is not None:
+                message = f"This {self.record_kind} no longer exists."
+            pane.show(Text(message, style="dim"))
+            return
+        fields = record_fields(RECORD_KINDS[self.record_kind], loaded.record)
+        users = records.users_of(store, self.record_kind, key)
+        if users:
+            fields.append(("Used by", literal("\n".join(users), keep_newlines=True)))
+        else:
+            fields.append(("Used by", none("nothing refers to it")))
+        title = Text(f"{self.record_kind} ") + literal(key)
+        if self.spec.subject_type is None:
+            pane.show(Group(title, fields_table(fields)))
+            return
+        flags = self.inventory.flags.flags_of(self.spec.subject_type, key)
+        explain = self.inventory.explanations if self.inventory.explain else None
+        pane.show(detail_layout(title, fields, flag_lines(flags, explain), self.wide()))
+
+    @on(VirtualTable.CursorMoved)
+    def _moved(self) -> None:
+        self.show_detail()
+
+    @on(VirtualTable.Selected)
+    def _selected(self) -> None:
+        self.inventory.action_edit()
+
+    @on(VirtualTable.HeaderClicked)
+    def _header(self, event: VirtualTable.HeaderClicked) -> None:
+        listing = RECORD_LISTINGS[self.record_kind]
+        if event.column not in listing.sorts:
+            return
+        current = self.query_state.sort or listing.default_sort
+        descending = event.column == current and not self.query_state.descending
+        self.query_state = RecordQuery(self.record_kind, event.column, descending)
+        self.reload()
+
+    def action_sort_next(self) -> None:
+        current = self.query_state.sort or RECORD_LISTINGS[self.record_kind].default_sort
+        self.query_state = RecordQuery(self.record_kind, next_sort(self.table.columns, current))
+        self.reload()
+
+    def action_sort_reverse(self) -> None:
+        state = self.query_state
+        self.query_state = RecordQuery(self.record_kind, state.sort, not state.descending)
+        self.reload()
+
+    def on_resize(self) -> None:
+        self.show_detail()

@@ -1,0 +1,155 @@
+"""The app's frame around the views: the header (organization, counts, flag totals), the
+numbered view tabs and the footer of keys; each has a compact form below NARROW columns."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
+
+from inventory.tui.text import literal
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from inventory.tui.state import FlagIndex
+
+VIEWS: list[tuple[str, str]] = [
+    ("channels", "Channels"),
+    ("flags", "Flags"),
+    ("people", "People"),
+    ("departments", "Departments"),
+    ("consultants", "Consultants"),
+    ("policies", "Policies"),
+    ("rules", "Rules"),
+    ("lookalikes", "Lookalikes"),
+]
+OVERVIEW = ("overview", "Overview")
+"""Key 0: not numbered with the others, and not the first screen (Channels is)."""
+
+
+class InventoryHeader(Static):
+    """Organization, channel count, flag totals by severity."""
+
+    def show(
+        self,
+        organization: str,
+        channels: int,
+        flags: FlagIndex | None,
+        *,
+        updating: bool,
+        as_of: date,
+        path: str | None,
+        narrow: bool,
+    ) -> None:
+        """`flags` None: the first evaluation is still running. `updating`: a newer one is;
+        `path`: the database file's name, if shown. `narrow` (80 columns): severities by
+        symbol only, tighter gaps."""
+        text = literal(organization)
+        text.stylize("bold")
+        gap = "  " if narrow else "   "
+        text.append(f"{gap}{channels} channels{gap}")
+        if flags is None:
+            text.append("evaluating the rules…", style="dim")
+        else:
+            totals = flags.totals
+            for severity, symbol, style in (
+                ("error", "✖", "bold red"),
+                ("warning", "▲", "yellow"),
+                ("info", "●", "cyan"),
+            ):
+                count = totals.get(severity, 0)
+                label = "" if narrow else f" {severity}" if count == 1 else f" {severity}s"
+                text.append(f"{symbol} {count}{label}", style=style if count else "dim")
+                text.append("  ")
+            if flags.waived:
+                text.append(f"({flags.waived} waived)  ", style="magenta")
+            if flags.evaluation.broken_rules:
+                broken = len(flags.evaluation.broken_rules)
+                text.append(f"{broken} broken rule(s)  ", style="bold red")
+            if updating:
+                text.append("updating flags…  ", style="dim")
+        text.append(f"{'' if narrow else ' '}as of {as_of.isoformat()}", style="dim")
+        if path is not None:
+            text.append("  ")
+            text.append_text(literal(path, "dim"))
+        self.update(text)
+
+
+#: Below this width the tabs, header and footer use their compact forms.
+NARROW = 100
+SHORT_LABELS = {
+    "channels": "Chan.",
+    "departments": "Depts",
+    "consultants": "Cons.",
+    "policies": "Pol.",
+    "lookalikes": "Lookal.",
+}
+#: Keys the footer leaves out when narrow (they stay in help and the command palette).
+NARROW_FOOTER_HIDDEN = {"export", "undo", "redo"}
+#: Import is in the footer only while the inventory has no channels (the way to fill
+#: it), in place of edit and delete (nothing to edit yet); help and the palette list it.
+EMPTY_FOOTER_SHOWN = {"import"}
+EMPTY_FOOTER_HIDDEN = {"edit", "delete"}
+
+
+class ViewTabs(Static):
+    """The views and their number keys; the current one highlighted."""
+
+    def show(self, current: str, narrow: bool = False) -> None:
+        text = Text()
+        numbered = [(str(number), *view) for number, view in enumerate(VIEWS, start=1)]
+        for number, view_id, label in [*numbered, ("0", *OVERVIEW)]:
+            style = "bold reverse" if view_id == current else ""
+            if narrow:  # " 1 Chan. 2 Flags … 8 Lookal. 0 Overview" fits in 80 columns
+                text.append(f" {number}", style=style or "cyan")
+                text.append(f" {SHORT_LABELS.get(view_id, label)}", style=style)
+                continue
+            text.append(f" {number} ", style=style or "cyan")
+            text.append(f"{label} ", style=style)
+            text.append(" ")
+        self.update(text)
+
+
+class InventoryFooter(Footer):
+    """The footer; when narrow it is compact and leaves out export and undo (help and the
+    command palette still list them) so every key it shows fits in 80 columns."""
+
+    _shown: tuple | None = None
+
+    def _signature(self) -> tuple:
+        shown = [
+            (binding.key, binding.description, binding.action, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            if binding.show
+        ]
+        empty = getattr(self.app, "total_channels", 1) == 0
+        return (self.app.size.width < NARROW, empty, self.show_command_palette, *shown)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        # Textual rebuilds the footer (23 keys, 40 ms) whenever the bindings may have
+        # changed, e.g. when a form closes; most of the time the keys are the same.
+        if (
+            self._shown is not None
+            and screen is self.screen
+            and self.is_attached
+            and self._signature() == self._shown
+        ):
+            return
+        super().bindings_changed(screen)
+
+    def compose(self) -> ComposeResult:
+        narrow = self.app.size.width < NARROW
+        if self._bindings_ready:
+            self._shown = self._signature()
+        hidden = (NARROW_FOOTER_HIDDEN if narrow else set()) | EMPTY_FOOTER_SHOWN
+        if getattr(self.app, "total_channels", 1) == 0:
+            hidden = (hidden - EMPTY_FOOTER_SHOWN) | EMPTY_FOOTER_HIDDEN
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and widget.action in hidden:
+                continue
+            yield widget
