@@ -160,7 +160,7 @@ def overview_pilot(path: Path) -> tuple[float, float, float]:
     """(0 to first frame, 0 to every past figure, 1 pressed meanwhile to its frame), s."""
     from inventory.store import open_store
     from inventory.tui.app import InventoryApp
-    from inventory.tui.widgets.overview import OverviewView
+    from inventory.tui.views.overview import OverviewView
 
     async def run() -> tuple[float, float, float]:
         app = InventoryApp(open_store(path, source="ui"), AS_OF)
