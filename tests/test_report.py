@@ -1,0 +1,43 @@
+"""The text report's line filling: its fast path returns exactly what textwrap would."""
+
+from __future__ import annotations
+
+import textwrap
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inventory.rules.report import WIDTH, _fill
+
+
+def _textwrap(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+_TEXT = st.lists(
+    st.sampled_from(["a", "bb", "word", "x" * 30, "-", " ", "  ", "\t", "\n", "\xa0", "é", "\r"]),
+    max_size=60,
+).map("".join)
+_INDENT = st.sampled_from(["", "   ", " " * 17, "  error    R101  ", "  R101     "])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=_TEXT, first=_INDENT, rest=_INDENT)
+def test_fill_is_textwrap_byte_for_byte(text: str, first: str, rest: str) -> None:
+    assert _fill(text, first, rest) == _textwrap(text, first, rest)
+
+
+def test_fill_at_the_width_boundary() -> None:
+    first = " " * 17
+    for length in (62, 63, 64, 65):
+        for text in ("x" * length, "ab " * (length // 3) + "c", " " + "x" * length):
+            assert _fill(text, first, first) == _textwrap(text, first, first)
+    assert _fill("x" * 63, first, first) == first + "x" * 63  # exactly 80 columns: one line
+    assert "\n" in _fill("a " * 32 + "b", first, first)  # 81 columns: wrapped
