@@ -178,3 +178,45 @@ def test_a_child_that_reports_every_task_but_exits_late_gives_one_outcome_per_ta
     monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     outcomes = run_with_deadline(Job("late_exit:worker", 60, [1, 2]), per_task=60, total=8)
     assert [outcome.value for outcome in outcomes] == [1, 2]
+
+
+def test_a_ready_child_waits_for_the_next_run_and_gives_the_same_outcomes(tmp_path, monkeypatch):
+    """The UI asks for a ready child: the next run (a save) doesn't wait for an interpreter
+    to start; its outcomes are those of a child started on demand."""
+    from inventory.rules import deadline
+
+    (tmp_path / "who_runs.py").write_text(
+        "import os\n"
+        "from inventory.rules.deadline import Outcome\n"
+        "def worker(setup, tasks, report):\n"
+        "    for task in tasks:\n"
+        "        report('start')\n"
+        "        report(Outcome(value=(task * setup, os.getpid())))\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    job = deadline.Job("who_runs:worker", 10, [1, 2])
+    cold = deadline.run_with_deadline(job, per_task=60, total=60)
+    assert "who_runs:worker" not in deadline._ready  # only asked for: the CLI starts none
+    deadline.run_with_deadline(job, per_task=60, total=60, ready=True)
+    waiting = deadline._ready["who_runs:worker"]
+    assert waiting.poll() is None
+    warm = deadline.run_with_deadline(job, per_task=60, total=60)
+    assert [o.value[0] for o in warm] == [o.value[0] for o in cold] == [10, 20]
+    assert {o.value[1] for o in warm} == {waiting.pid}
+    assert waiting.wait(timeout=10) is not None  # killed and reaped after its run
+    assert "who_runs:worker" not in deadline._ready
+
+
+def test_a_ready_child_whose_parent_never_sends_a_job_ends_quietly() -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from inventory.rules.deadline import child; child()",
+         "inventory.rules.sandbox"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = child.communicate(b"", timeout=30)
+    assert child.returncode == 0
+    assert stderr == b""

@@ -22,6 +22,7 @@ def evaluate_rules(
     *,
     previous: Evaluation | None = None,
     changed_channels: Collection[str] = (),
+    ready: bool = False,
 ) -> Evaluation:
     """Evaluate every enabled rule at `as_of` on the committed data of `store`'s file.
 
@@ -32,6 +33,9 @@ def evaluate_rules(
     deleted since (canonical ids, old and new when renamed), channel rules run for those
     channels only and every other channel keeps its flags; the rules of other subjects
     (few records) run whole. The result equals a full evaluation.
+
+    `ready`: when it is done, start the rules' child process for the next evaluation
+    (for a caller that evaluates again on every save: the UI).
     """
     incremental = previous is not None and previous.as_of == as_of and bool(changed_channels)
     with open_sandbox(store.path) as sandbox:
@@ -67,7 +71,7 @@ def evaluate_rules(
         )
         for rule in rules
     ]
-    for rule, outcome in zip(rules, run_rules(store.path, tasks), strict=True):
+    for rule, outcome in zip(rules, run_rules(store.path, tasks, ready=ready), strict=True):
         if outcome.error is not None:
             evaluation.broken_rules.append(BrokenRule(rule.code, outcome.error))
             continue

@@ -385,13 +385,15 @@ def evaluation_timeout() -> float:
     return settings.seconds("INVENTORY_EVALUATION_TIMEOUT", EVALUATION_TIMEOUT_SECONDS)
 
 
-def run_rules(path: Path, tasks: list[RuleTask]) -> list[Any]:
+def run_rules(path: Path, tasks: list[RuleTask], *, ready: bool = False) -> list[Any]:
     """Run each task in a child process with the deadlines enforced by killing it: one
-    `deadline.Outcome` per task (rows, or why not)."""
+    `deadline.Outcome` per task (rows, or why not). `ready`: keep a child started for the
+    next call (see `deadline`)."""
     from inventory.rules.deadline import Job, run_with_deadline
 
     return run_with_deadline(
         Job("inventory.rules.sandbox:rule_worker", str(path), tasks),
         per_task=rule_timeout(),
         total=evaluation_timeout(),
+        ready=ready,
     )

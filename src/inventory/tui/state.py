@@ -100,8 +100,12 @@ def evaluate(
 
     if previous is not None and changed_channels and previous.evaluation.as_of == as_of:
         evaluation = evaluate_rules(
-            store, as_of, previous=previous.evaluation, changed_channels=changed_channels
+            store,
+            as_of,
+            previous=previous.evaluation,
+            changed_channels=changed_channels,
+            ready=True,
         )
         index, marks = previous.updated(evaluation, changed_channels)
         return Evaluated(index, marks)
-    return Evaluated(FlagIndex.of(evaluate_rules(store, as_of)), None)
+    return Evaluated(FlagIndex.of(evaluate_rules(store, as_of, ready=True)), None)
