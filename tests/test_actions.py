@@ -44,9 +44,9 @@ def test_undo_of_several_records_without_a_terminal_needs_yes(make_db, minimal_d
 
 
 def test_undo_asks_on_a_terminal_and_no_is_the_default(make_db, minimal_document, monkeypatch):
-    import inventory.cli
+    import inventory.cli.changes
 
-    monkeypatch.setattr(inventory.cli, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(inventory.cli.changes, "stdin_is_terminal", lambda: True)
     db = make_db(minimal_document)
     before = _dump(db)
     for answer in ("\n", "n\n"):

@@ -294,7 +294,7 @@ def test_refused_sheets_name_row_and_column_and_change_nothing(
 
 
 def _channel_fields() -> list[str]:
-    from inventory.spreadsheet import channel_fields
+    from inventory.spreadsheet.columns import channel_fields
 
     return channel_fields()
 

@@ -37,7 +37,7 @@ def prepare_import(file: Path, database: Path, *, sheet: str | None = None) -> P
     from inventory.document import DocumentError, as_merged, parse_document, plan_import
     from inventory.records import KnownKeys
     from inventory.sheets import SheetFileError, file_type
-    from inventory.spreadsheet import SheetError, build_batch, read_sheet_file
+    from inventory.spreadsheet.reading import SheetError, build_batch, read_sheet_file
 
     prepared = PreparedImport(file)
     try:

@@ -1,6 +1,6 @@
 """Spreadsheet files as grids of cells: reading CSV and workbooks, writing CSV and XLSX.
 
-Nothing here knows what a channel is (that is `spreadsheet.py`). Workbooks are read with
+Nothing here knows what a channel is (that is `spreadsheet/`). Workbooks are read with
 python-calamine: at 100,000 rows it read an XLSX 13x faster than openpyxl's read-only mode
 (0.69 s vs 9.0 s, bench/README.md); openpyxl writes XLSX, in its streaming write-only mode.
 """
@@ -66,8 +66,9 @@ def cell_name(row: int, column: int) -> str:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_grids(path: Path) -> list[Grid]:
-    """Every sheet of a workbook, or the one table of a CSV file."""
+def read_grids(path: Path, header_finder: Callable[[list[str]], bool] | None = None) -> list[Grid]:
+    """Every sheet of a workbook, or the one table of a CSV file (its delimiter found from
+    the header line `header_finder` accepts, as `read_csv` says)."""
     kind = file_type(str(path))
     if not path.exists():
         raise SheetFileError(f"{path} does not exist")
@@ -75,13 +76,13 @@ def read_grids(path: Path) -> list[Grid]:
         raise SheetFileError(f"{path} is a folder, not a spreadsheet")
     try:
         if kind == ".csv":
-            return [read_csv(path.read_bytes(), path.stem)]
+            return [read_csv(path.read_bytes(), path.stem, header_finder)]
         return _read_workbook(path, kind or "")
     except FileNotFoundError:
         raise SheetFileError(f"{path} does not exist") from None
     except IsADirectoryError:
         raise SheetFileError(f"{path} is a folder, not a spreadsheet") from None
-    except PermissionError as error:
+    except OSError as error:
         raise SheetFileError(f"{path} can't be read: {error.strerror}") from None
 
 
