@@ -31,6 +31,7 @@ from typing import Any
 
 from inventory import settings
 from inventory.kinds import SUBJECT_KINDS
+from inventory.store import busy_timeout, readonly_uri
 
 RULE_TIMEOUT_SECONDS = 2.0
 """Default deadline for one rule; `INVENTORY_RULE_TIMEOUT` (seconds) overrides it."""
@@ -301,8 +302,6 @@ def _explain(error: sqlite3.Error) -> str:
 @contextmanager
 def open_sandbox(path: Path) -> Iterator[Sandbox]:
     """A read-only sandbox on the database at `path`, holding one read snapshot throughout."""
-    from inventory.store import busy_timeout, readonly_uri
-
     conn = sqlite3.connect(
         readonly_uri(Path(path)), uri=True, isolation_level=None, timeout=busy_timeout()
     )
