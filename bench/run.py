@@ -41,8 +41,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bench.generate import generate_document
-
 AS_OF = "2026-11-26"
 BIN = Path(sys.executable).parent
 SIZE = (120, 36)
@@ -232,30 +230,62 @@ def save_and_reflag_pilot(db: Path, repeats: int = 5) -> float:
     return statistics.median(asyncio.run(run()))
 
 
+def views_pilot(db: Path, repeats: int = 3) -> dict[str, float]:
+    """Median seconds from a view's number key until the first frame that shows the view,
+    for every view the app binds to a key (`view.*` bindings), from the Channels view."""
+    from textual.binding import Binding
+
+    from inventory.store import open_store
+    from inventory.tui.app import InventoryApp
+
+    async def run() -> dict[str, list[float]]:
+        app = InventoryApp(open_store(db, source="ui"), date.fromisoformat(AS_OF))
+        keys = [
+            (b.key, b.action.split("'")[1])
+            for b in app.BINDINGS
+            if isinstance(b, Binding) and (b.id or "").startswith("view.")
+        ]
+        timings: dict[str, list[float]] = {view: [] for _, view in keys}
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: app.flags.evaluation.flags or app.flags.evaluation.checked)
+            frames: list[tuple[float, str]] = []
+            app.post_display_hook = lambda: frames.append(  # type: ignore[method-assign]
+                (time.perf_counter(), app.current_view)
+            )
+            for _ in range(repeats):
+                for key, view in keys:
+                    if view == "channels":
+                        continue
+                    for target_key, target in (("1", "channels"), (key, view)):
+                        await pilot.pause(0.05)
+                        frames.clear()
+                        start = time.perf_counter()
+                        press = asyncio.ensure_future(pilot.press(target_key))
+                        while not any(shown == target for _, shown in frames):
+                            await asyncio.sleep(0.001)
+                        shown_at = next(t for t, shown in frames if shown == target)
+                        timings[target].append(shown_at - start)
+                        await press
+        return timings
+
+    return {view: statistics.median(t) for view, t in asyncio.run(run()).items() if t}
+
+
 @dataclass
 class Row:
     n: int
-    import_s: float
-    check_s: float
-    scan_s: float
+    workload: str
     ui_first_s: float
     vd_first_s: float
     filter_ms: float
     save_ms: float
     rss_mb: float
+    views_ms: dict[str, float]
 
 
-def measure(n: int, folder: Path) -> Row:
-    document = folder / f"inventory-{n}.json"
-    document.write_text(json.dumps(generate_document(n, seed=1)), encoding="utf-8")
-    db = folder / f"inventory-{n}.db"
-    import_s = _seconds([str(BIN / "inventory"), "import", str(db), str(document)])
-    check_s = _seconds(
-        [str(BIN / "inventory"), "check", str(db), "--as-of", AS_OF, "--format", "json",
-         "--fail-on", "never"]
-    )  # fmt: skip
-    scan_s = _full_scan_process(db)
-    csv_path = folder / f"channels-{n}.csv"
+def measure_ui(n: int, workload: str, db: Path, folder: Path) -> Row:
+    """The terminal and pilot figures on an imported inventory (`measure_cli` made it)."""
+    csv_path = folder / f"channels-{n}-{workload}.csv"
     _export_csv(db, csv_path)
     # first screens alternate between the two programs, median of LAUNCHES each: one
     # launch is at the mercy of whatever else the shared machine does at that moment
@@ -265,24 +295,37 @@ def measure(n: int, folder: Path) -> Row:
         ui_runs.append(first)
         vd_runs.append(visidata_first_screen(csv_path, n))
     ui_first_s, vd_first_s = statistics.median(ui_runs), statistics.median(vd_runs)
-    save_s = save_and_reflag_pilot(db)
-    return Row(n, import_s, check_s, scan_s, ui_first_s, vd_first_s, filter_s * 1000,
-               save_s * 1000, rss)  # fmt: skip
+    views = {view: s * 1000 for view, s in views_pilot(db).items()}
+    save_s = save_and_reflag_pilot(db)  # last: it edits the database
+    return Row(n, workload, ui_first_s, vd_first_s, filter_s * 1000, save_s * 1000, rss, views)
 
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| channels | import | check | full scan | check / scan | UI first screen | "
-        "VisiData | UI / VisiData | filter | save + reflag | UI peak RSS |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| workload | channels | UI first screen | VisiData | UI / VisiData | filter | "
+        "save + reflag | UI peak RSS | view switch: median of views (slowest) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        lines.append(
-            f"| {r.n:,} | {r.import_s:.2f} s | {r.check_s:.2f} s | {r.scan_s:.2f} s | "
-            f"{r.check_s / r.scan_s:.1f}x | {r.ui_first_s:.2f} s | {r.vd_first_s:.2f} s | "
-            f"{r.ui_first_s / r.vd_first_s:.2f}x | {r.filter_ms:.0f} ms | {r.save_ms:.0f} ms | "
-            f"{r.rss_mb:.0f} MB |"
+        slowest = max(r.views_ms, key=r.views_ms.__getitem__) if r.views_ms else "-"
+        views = (
+            f"{statistics.median(r.views_ms.values()):.0f} ms ({slowest} "
+            f"{r.views_ms[slowest]:.0f} ms)"
+            if r.views_ms
+            else "-"
         )
+        lines.append(
+            f"| {r.workload} | {r.n:,} | {r.ui_first_s:.2f} s | {r.vd_first_s:.2f} s | "
+            f"{r.ui_first_s / r.vd_first_s:.2f}x | {r.filter_ms:.0f} ms | {r.save_ms:.0f} ms | "
+            f"{r.rss_mb:.0f} MB | {views} |"
+        )
+    views = sorted({view for r in rows for view in r.views_ms})
+    lines += ["", "View switch, ms (key to the first frame showing it):", ""]
+    lines.append("| workload | channels | " + " | ".join(views) + " |")
+    lines.append("|---|---:|" + "---:|" * len(views))
+    for r in rows:
+        cells = " | ".join(f"{r.views_ms[v]:.0f}" if v in r.views_ms else "-" for v in views)
+        lines.append(f"| {r.workload} | {r.n:,} | {cells} |")
     return "\n".join(lines)
 
 
@@ -424,41 +467,38 @@ def main() -> None:
     parser.add_argument(
         "--cli-only",
         action="store_true",
-        help="only whole processes (import, check, export, full scan), for both workloads",
+        help="only whole processes (import, check, export, full scan), no terminal",
     )
-    parser.add_argument("--repeats", type=int, default=3, help="runs per step (--cli-only)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per CLI step")
+    parser.add_argument("--workloads", nargs="+", choices=list(WORKLOADS), default=list(WORKLOADS))
     args = parser.parse_args()
-    if args.cli_only:
-        _compile_bytecode()
-        print(f"{date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}, load average "
-              f"{os.getloadavg()[0]:.1f} at the start")  # fmt: skip
+    if not args.cli_only and shutil.which("tmux") is None:
+        sys.exit("bench needs tmux (apt-get install tmux), or --cli-only")
+    _compile_bytecode()
+    print(f"{date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, load average "
+          f"{os.getloadavg()[0]:.1f} at the start; first screens: median of {LAUNCHES} "
+          "launches, byte-compiled environment")  # fmt: skip
+    ui_rows: list[Row] = []
+    keepalive = None if args.cli_only else Terminal("bench-keepalive", ["sleep", "86400"])
+    try:
         with tempfile.TemporaryDirectory(prefix="inventory-bench-") as folder:
-            for workload, unhealthy in WORKLOADS.items():
+            for workload in args.workloads:
                 rows = []
                 for n in args.sizes:
-                    rows.append(measure_cli(n, Path(folder), unhealthy, args.repeats))
+                    rows.append(measure_cli(n, Path(folder), WORKLOADS[workload], args.repeats))
+                    if not args.cli_only:
+                        db = Path(folder) / f"inventory-{n}-{WORKLOADS[workload]}.db"
+                        ui_rows.append(measure_ui(n, workload, db, Path(folder)))
                     print(f"measured {workload} {n:,} channels", file=sys.stderr)
                 print()
                 print(cli_table(workload, args.sizes, rows))
-        return
-    if shutil.which("tmux") is None:
-        sys.exit("bench needs tmux (apt-get install tmux)")
-    _compile_bytecode()
-    rows = []
-    # one idle session keeps the tmux server up between the measured ones
-    keepalive = Terminal("bench-keepalive", ["sleep", "86400"])
-    try:
-        with tempfile.TemporaryDirectory(prefix="inventory-bench-") as folder:
-            for n in args.sizes:
-                rows.append(measure(n, Path(folder)))
-                print(f"measured {n:,} channels", file=sys.stderr)
     finally:
-        keepalive.close()
-    print(f"{date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; first screens: median of {LAUNCHES} "
-          "launches, byte-compiled environment")  # fmt: skip
-    print(table(rows))
+        if keepalive is not None:
+            keepalive.close()
+    if ui_rows:
+        print()
+        print(table(ui_rows))
 
 
 if __name__ == "__main__":

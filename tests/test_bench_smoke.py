@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from bench.generate import generate_document
-from bench.run import BIN, _full_scan_process, _seconds, save_and_reflag_pilot
+from bench.run import BIN, _full_scan_process, _seconds, save_and_reflag_pilot, views_pilot
 
 N = 1_000
 
@@ -27,6 +27,9 @@ def test_bench_pilot_parts_run_at_1000_channels(tmp_path: Path):
         save_and_reflag_pilot(db, repeats=2),
     ]
     assert all(math.isfinite(t) and t > 0 for t in timings)
+    views = views_pilot(db, repeats=1)  # every view the app binds to a number key
+    assert {"flags", "lookalikes", "overview"} <= set(views)
+    assert all(math.isfinite(t) and t > 0 for t in views.values())
 
 
 def test_bench_cli_steps_run_on_both_workloads_at_1000_channels(tmp_path: Path):
