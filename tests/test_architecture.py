@@ -20,9 +20,9 @@ LAYERS = [
     {"document", "spreadsheet", "sheets", "export", "lookback", "sample", "undo", "overview"},
     {"offboarding"},
     {"importing"},
-    # the UI, bottom up: text and state; widgets; views and screens; what the app does
+    # the UI, bottom up: text, state and messages; widgets; views and screens; what the app does
     # when asked (record actions, evaluation, transfers); the app
-    {"tui.text", "tui.errors", "tui.state"},
+    {"tui.text", "tui.errors", "tui.state", "tui.messages"},
     {"tui.widgets"},
     {"tui.views.base"},
     {"tui.views", "tui.screens"},

@@ -20,8 +20,16 @@ from inventory.store import Store
 from inventory.tui import record_actions, transfers
 from inventory.tui.errors import GuardedMessages, log_error, one_line
 from inventory.tui.evaluation import EvaluationSchedule
+from inventory.tui.messages import (
+    EditRequested,
+    GotoSubject,
+    ShowFlags,
+    ShowOwnerChannels,
+    ToggleExplain,
+    ToggleRule,
+)
 from inventory.tui.screens.dialogs import HelpScreen, MessageDialog
-from inventory.tui.state import FlagIndex, empty_evaluation
+from inventory.tui.state import FlagIndex, Shown, empty_evaluation
 from inventory.tui.views.base import InventoryView, view_of
 from inventory.tui.views.channels import ChannelsView
 from inventory.tui.views.flags import FlagsView
@@ -94,12 +102,10 @@ class InventoryApp(GuardedMessages, App[None]):
         self.as_of = as_of or date.today()
         self.fail_on = fail_on  # what the Overview's gate applies, as `check --fail-on`
         self.show_path = show_path
-        self.flags = FlagIndex.of(empty_evaluation(store, self.as_of))
-        self.evaluated = False
+        self.shown = Shown(
+            store, self.as_of, fail_on, FlagIndex.of(empty_evaluation(store, self.as_of))
+        )
         self.updating = False  # an evaluation is on its way (said in the header)
-        self.explain = False
-        self.explanations: dict[str, str] = {}
-        self.total_channels = 0
         self.evaluation = EvaluationSchedule(self)
         self.current_view = "channels"
         self._stale: set[str] = set()
@@ -119,16 +125,25 @@ class InventoryApp(GuardedMessages, App[None]):
                 id="readonly-banner",
             )
         with ContentSwitcher(initial="channels", id="views"):
-            yield ChannelsView(id="channels")
-            yield FlagsView(id="flags")
-            yield RecordsView("person", id="people")
-            yield RecordsView("department", id="departments")
-            yield RecordsView("consultant", id="consultants")
-            yield RecordsView("policy", id="policies")
-            yield RulesView(id="rules")
-            yield RecordsView("lookalike", id="lookalikes")
-            yield OverviewView(id="overview")
+            yield ChannelsView(self.shown, id="channels")
+            yield FlagsView(self.shown, id="flags")
+            yield RecordsView(self.shown, "person", id="people")
+            yield RecordsView(self.shown, "department", id="departments")
+            yield RecordsView(self.shown, "consultant", id="consultants")
+            yield RecordsView(self.shown, "policy", id="policies")
+            yield RulesView(self.shown, id="rules")
+            yield RecordsView(self.shown, "lookalike", id="lookalikes")
+            yield OverviewView(self.shown, id="overview")
         yield InventoryFooter()
+
+    @property
+    def flags(self) -> FlagIndex:
+        """The flags on screen (read here by tests and the export)."""
+        return self.shown.flags
+
+    @property
+    def evaluated(self) -> bool:
+        return self.shown.evaluated
 
     @property
     def narrow(self) -> bool:
@@ -151,12 +166,13 @@ class InventoryApp(GuardedMessages, App[None]):
     def _load_explanations(self) -> None:
         from inventory.rules.catalog import list_rules
 
-        self.explanations = {rule.code: rule.explanation for rule in list_rules(self.store)}
+        self.shown.explanations = {rule.code: rule.explanation for rule in list_rules(self.store)}
 
     def reload_all(self, key: str | None = None, kind: str | None = None) -> None:
-        was_empty = self.total_channels == 0
-        self.total_channels = total_channels(self.store.conn)
-        if was_empty != (self.total_channels == 0):
+        self.shown.total_channels = total_channels(self.store.conn)
+        footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
+        if footers and footers[0].empty != (self.shown.total_channels == 0):
+            footers[0].empty = self.shown.total_channels == 0
             self.call_later(self._refresh_footer)
         self.update_header()
         target = view_of(kind)
@@ -198,11 +214,11 @@ class InventoryApp(GuardedMessages, App[None]):
     def update_header(self) -> None:
         from inventory import records
 
-        evaluation = self.flags.evaluation
+        shown = self.shown
         self.query_one(InventoryHeader).show(
-            evaluation.organization or records.read_organization(self.store).name,
-            self.total_channels,
-            self.flags if self.evaluated else None,
+            shown.flags.evaluation.organization or records.read_organization(self.store).name,
+            shown.total_channels,
+            shown.flags if shown.evaluated else None,
             updating=self.updating,
             as_of=self.as_of,
             path=self.store.path.name if self.show_path else None,
@@ -247,31 +263,40 @@ class InventoryApp(GuardedMessages, App[None]):
         view = cast(ChannelsView, self.view("channels"))
         view.set_flagged_only(not view.query_state.flagged_only)
 
-    def show_flags(
-        self,
-        *,
-        severity: str | None = None,
-        recommendation: int | None = None,
-        only: set[tuple[str, str, str]] | None = None,
-        label: str = "",
-    ) -> None:
+    # --- what views ask for (tui/messages.py) -------------------------------------------
+
+    def on_edit_requested(self, message: EditRequested) -> None:
+        self.action_edit()
+
+    def on_goto_subject(self, message: GotoSubject) -> None:
+        self.goto_subject(message.subject_type, message.subject_id)
+
+    def on_toggle_rule(self, message: ToggleRule) -> None:
+        record_actions.toggle_rule(self, message.code)
+
+    def on_toggle_explain(self, message: ToggleExplain) -> None:
+        self.shown.explain = not self.shown.explain
+        self.view().show_detail()
+
+    def on_show_flags(self, message: ShowFlags) -> None:
         """The Flags view showing the open (unwaived) flags of a severity, a recommendation,
         or only the given flags (rule, subject type, subject id), named `label`."""
+        only, label = message.only, message.label
         self.action_view("flags")
         cast(FlagsView, self.view("flags")).show_only(
-            severity=severity,
-            recommendation=recommendation,
+            severity=message.severity,
+            recommendation=message.recommendation,
             waived="unwaived",
             only=None if only is None else (label, frozenset(only)),
         )
         if only is not None:  # the Flags status is cut at 80 columns: say it here too
             self.notify(f"Showing only {label}; escape shows every flag", markup=False)
 
-    def show_owner_channels(self, email: str) -> None:
+    def on_show_owner_channels(self, message: ShowOwnerChannels) -> None:
         """The Channels view filtered to one owner's flagged channels."""
         self.action_view("channels")
         view = cast(ChannelsView, self.view("channels"))
-        view.query_one("#channel-filter", Input).value = email
+        view.query_one("#channel-filter", Input).value = message.email
         view.apply_filter_now()
         view.set_flagged_only(True)
 
@@ -330,9 +355,6 @@ class InventoryApp(GuardedMessages, App[None]):
 
     def action_waive(self) -> None:
         record_actions.waive_selected(self)
-
-    def toggle_rule(self, code: str | None) -> None:
-        record_actions.toggle_rule(self, code)
 
     def action_undo(self) -> None:
         record_actions.reverse(self, "undo")

@@ -54,11 +54,11 @@ class EvaluationSchedule:
         changed: set[str] = set()
         # incremental only on top of flags read at the same data_version: a change
         # committed by another connection since then could be anywhere
-        if app.evaluated and version == self._evaluated_version and None not in pending:
-            previous = app.flags
+        if app.shown.evaluated and version == self._evaluated_version and None not in pending:
+            previous = app.shown.flags
             changed = set().union(*[keys for keys in pending if keys is not None])
         app.updating = True
-        if app.evaluated:
+        if app.shown.evaluated:
             app.update_header()
         # description: the default repr()s the arguments, 0.3 s for a FlagIndex of 33,000
         app.run_worker(
@@ -88,14 +88,14 @@ class EvaluationSchedule:
         if generation != self._generation:
             return  # a newer evaluation is on its way
         app.updating = False
-        first = not app.evaluated
+        first = not app.shown.evaluated
         self._evaluated_change = change
         self._evaluated_version = version
         self._changes = [entry for entry in self._changes if entry[0] > change]
-        app.flags = evaluated.index
-        app.evaluated = True
+        app.shown.flags = evaluated.index
+        app.shown.evaluated = True
         if evaluated.marks is None:
-            install_flag_marks(app.store.conn, app.flags.channel_marks)
+            install_flag_marks(app.store.conn, app.shown.flags.channel_marks)
             # A full evaluation brings 100,000s of long-lived objects (33,000 flags at
             # 100,000 channels); every full collection of the cyclic GC then walks them
             # all (130 ms each, several per save). They are freed by reference counting,

@@ -109,3 +109,19 @@ def evaluate(
         index, marks = previous.updated(evaluation, changed_channels)
         return Evaluated(index, marks)
     return Evaluated(FlagIndex.of(evaluate_rules(store, as_of, ready=True)), None)
+
+
+@dataclass(eq=False)
+class Shown:
+    """The inventory as the views show it, owned by the app and handed down to each view
+    when it is made: views read it; the app changes it (after a save, an evaluation, a
+    toggle) and tells the views to read it again."""
+
+    store: Store
+    as_of: date
+    fail_on: str  # what the Overview's gate applies, as `check --fail-on`
+    flags: FlagIndex  # the latest evaluation on screen
+    evaluated: bool = False  # False: `flags` is still the empty index shown at start
+    explain: bool = False  # detail panes explain each flag (`i`)
+    explanations: dict[str, str] = field(default_factory=dict)  # rule code -> explanation
+    total_channels: int = 0

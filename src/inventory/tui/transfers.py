@@ -38,16 +38,16 @@ def in_worker(app: InventoryApp, group: str, work: Callable[..., None], *args: A
 def export_flags(app: InventoryApp, path: str = "flags.json", error: str = "") -> None:
     """Ask for the path and write the export; a path that can't be written asks again,
     with the path as typed and the reason."""
-    unwaived = sum(app.flags.totals.values())
+    unwaived = sum(app.shown.flags.totals.values())
     summary = (
-        f"{len(app.flags.evaluation.flags)} flags ({unwaived} unwaived) "
+        f"{len(app.shown.flags.evaluation.flags)} flags ({unwaived} unwaived) "
         f"as of {app.as_of.isoformat()}"
     )
 
     def answered(path: str | None) -> None:
         if path is not None:
             working(app, f"Exporting to {path}…")
-            in_worker(app, "export", _export, path, app.flags.evaluation)
+            in_worker(app, "export", _export, path, app.shown.flags.evaluation)
 
     app.push_screen(ExportDialog(path, summary, error), answered)
 

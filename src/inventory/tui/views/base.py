@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.containers import Vertical
 
@@ -12,7 +12,7 @@ from inventory.tui.errors import GuardedMessages
 from inventory.tui.widgets.virtual_table import Column
 
 if TYPE_CHECKING:
-    from inventory.tui.app import InventoryApp
+    from inventory.tui.state import Shown
 
 
 class InventoryView(GuardedMessages, Vertical):
@@ -21,9 +21,9 @@ class InventoryView(GuardedMessages, Vertical):
     kind: ClassVar[str | None] = None
     title: ClassVar[str] = ""
 
-    @property
-    def inventory(self) -> InventoryApp:
-        return cast("InventoryApp", self.app)
+    def __init__(self, shown: Shown, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shown = shown
 
     def reload(self, key: str | None = None) -> None:
         """Read the data again (after a change or a new evaluation); select `key` if given."""
@@ -37,6 +37,9 @@ class InventoryView(GuardedMessages, Vertical):
 
     def focus_main(self) -> None:
         pass
+
+    def show_detail(self) -> None:
+        """Show the selected record in the detail pane again (e.g. explained now)."""
 
     def wide(self) -> bool:
         return self.app.size.width >= 100

@@ -13,6 +13,8 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from inventory.listing import SORT_COLUMNS, ChannelQuery, ChannelRow, channel_position
+from inventory.tui.messages import EditRequested, ToggleExplain
+from inventory.tui.state import Shown
 from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView
 from inventory.tui.widgets.channel_table import ChannelSource, ChannelTable
@@ -51,8 +53,8 @@ class ChannelsView(InventoryView):
 
     SORTABLE: ClassVar[list[str]] = [c.key for c in ChannelTable.columns if c.sortable]
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, shown: Shown, **kwargs: Any) -> None:
+        super().__init__(shown, **kwargs)
         self.query_state = ChannelQuery()
         self._filter_due = False
 
@@ -88,13 +90,13 @@ class ChannelsView(InventoryView):
         self.reload(current.key if current is not None else None)
 
     def reload(self, key: str | None = None) -> None:
-        store = self.inventory.store
+        store = self.shown.store
         table = self.table
         table.sort_column = self.query_state.sort
         table.sort_descending = self.query_state.descending
         if key is None and table.current_row is not None:
             key = table.current_row.key
-        total = self.inventory.total_channels
+        total = self.shown.total_channels
         table.set_source(ChannelSource(store.conn, self.query_state, total))
         current = table.current_row
         if key is not None and (current is None or current.key != key):
@@ -134,7 +136,7 @@ class ChannelsView(InventoryView):
     def _update_status(self) -> None:
         query = self.query_state
         shown = self.table.row_count
-        total = self.inventory.total_channels
+        total = self.shown.total_channels
         text = Text(f"{shown} of {total}" if shown != total else f"{total} channels")
         if query.flagged_only:
             text.append("  flagged only", style="bold yellow")
@@ -160,7 +162,7 @@ class ChannelsView(InventoryView):
         if row is None:
             pane.show(Text("No channel selected.", style="dim"))
             return
-        store = self.inventory.store
+        store = self.shown.store
         loaded = records.get_record(store, "channel", row.key)
         if loaded is None:
             pane.show(Text("This channel no longer exists.", style="dim"))
@@ -177,10 +179,10 @@ class ChannelsView(InventoryView):
             found = records.get_record(store, "policy", channel.policy)
             if found is not None:
                 policies[channel.policy] = cast("Policy", found.record)
-        flags = self.inventory.flags.flags_of("channel", row.key)
+        flags = self.shown.flags.flags_of("channel", row.key)
         title = Text(f"{row.platform} ") + literal(row.handle) + Text(" — ") + literal(row.name)
-        explain = self.inventory.explanations if self.inventory.explain else None
-        if flags and not self.inventory.explain:
+        explain = self.shown.explanations if self.shown.explain else None
+        if flags and not self.shown.explain:
             hint = Text("i: explain each flag", style="dim")
             body: RenderableType = Group(flag_lines(flags, None), hint)
         else:
@@ -195,7 +197,7 @@ class ChannelsView(InventoryView):
 
     @on(VirtualTable.Selected, "#channel-table")
     def _selected(self) -> None:
-        self.inventory.action_edit()
+        self.post_message(EditRequested())
 
     @on(VirtualTable.HeaderClicked, "#channel-table")
     def _header(self, event: VirtualTable.HeaderClicked) -> None:
@@ -228,8 +230,7 @@ class ChannelsView(InventoryView):
         self._set_query(descending=not self.query_state.descending)
 
     def action_explain(self) -> None:
-        self.inventory.explain = not self.inventory.explain
-        self.show_detail()
+        self.post_message(ToggleExplain())
 
     def on_resize(self) -> None:
         self.show_detail()

@@ -15,6 +15,8 @@ from textual.widgets import Select, Static
 
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.flags import SEVERITY_ORDER, Flag
+from inventory.tui.messages import GotoSubject, ToggleExplain
+from inventory.tui.state import Shown
 from inventory.tui.text import literal, literal_content
 from inventory.tui.views.base import InventoryView, sort_note
 from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
@@ -72,8 +74,8 @@ class FlagsView(InventoryView):
         Binding("escape", "show_all", "All flags", show=False, id="flags.all"),
     ]
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, shown: Shown, **kwargs: Any) -> None:
+        super().__init__(shown, **kwargs)
         self.sort = "severity"
         self.descending = False
         # flags picked elsewhere (the Overview's "new since", a channel's flags): their
@@ -139,7 +141,7 @@ class FlagsView(InventoryView):
         only = None if self.only is None else self.only[1]
         flags = [
             f
-            for f in self.inventory.flags.evaluation.flags
+            for f in self.shown.flags.evaluation.flags
             if (only is None or (f.rule, f.subject_type, f.subject_id) in only)
             and (severity is Select.NULL or f.severity == severity)
             and (recommendation is Select.NULL or f.recommendation == recommendation)
@@ -161,12 +163,12 @@ class FlagsView(InventoryView):
         table.sort_column = self.sort
         table.sort_descending = self.descending
         table.set_source(ListSource(flags), cursor=position)
-        total = len(self.inventory.flags.evaluation.flags)
+        total = len(self.shown.flags.evaluation.flags)
         status = Text(f"{len(flags)} of {total} flags" if len(flags) != total else f"{total} flags")
         status.append(sort_note(table.columns, self.sort, self.descending), style="dim")
         if self.only is not None:  # first: the status is cut at the right when narrow
             status = literal(f"only {self.only[0]} (escape: all): ", "bold yellow") + status
-        broken = self.inventory.flags.evaluation.broken_rules
+        broken = self.shown.flags.evaluation.broken_rules
         if broken:
             status.append(f"  {len(broken)} broken rule(s)", style="bold red")
         self.query_one("#flags-status", Static).update(status)
@@ -182,10 +184,10 @@ class FlagsView(InventoryView):
     def show_detail(self) -> None:
         flag = self.selected_flag()
         pane = self.query_one(DetailPane)
-        broken = self.inventory.flags.evaluation.broken_rules
+        broken = self.shown.flags.evaluation.broken_rules
         if flag is None:
             message = Text("No flags match." if self.table.row_count == 0 else "", style="dim")
-            if not self.inventory.flags.evaluation.flags:
+            if not self.shown.flags.evaluation.flags:
                 message = Text("No flags: the inventory meets every enabled rule.", style="green")
             parts: list[Any] = [message]
             for rule in broken:
@@ -194,7 +196,7 @@ class FlagsView(InventoryView):
                 )
             pane.show(Group(*parts))
             return
-        explanations = self.inventory.explanations
+        explanations = self.shown.explanations
         title = Text(f"{flag.subject_type} ") + literal(flag.subject_id)
         if flag.subject_name and flag.subject_name != flag.subject_id:
             title += Text(" — ") + literal(flag.subject_name)
@@ -202,10 +204,10 @@ class FlagsView(InventoryView):
         # the selected flag first, then the subject's other flags: the heading counts them all
         others = [
             f
-            for f in self.inventory.flags.flags_of(flag.subject_type, flag.subject_id)
+            for f in self.shown.flags.flags_of(flag.subject_type, flag.subject_id)
             if f.rule != flag.rule
         ]
-        body = flag_lines([flag, *others], explanations if self.inventory.explain else None)
+        body = flag_lines([flag, *others], explanations if self.shown.explain else None)
         pane.show(Group(title.copy(), Text(""), body, Text(""), hint))
 
     @on(VirtualTable.CursorMoved, "#flags-table")
@@ -215,7 +217,7 @@ class FlagsView(InventoryView):
     @on(VirtualTable.Selected, "#flags-table")
     def _selected(self, event: VirtualTable.Selected) -> None:
         flag = cast(Flag, event.row)
-        self.inventory.goto_subject(flag.subject_type, flag.subject_id)
+        self.post_message(GotoSubject(flag.subject_type, flag.subject_id))
 
     @on(VirtualTable.HeaderClicked, "#flags-table")
     def _header(self, event: VirtualTable.HeaderClicked) -> None:
@@ -242,5 +244,4 @@ class FlagsView(InventoryView):
         self.reload()
 
     def action_explain(self) -> None:
-        self.inventory.explain = not self.inventory.explain
-        self.show_detail()
+        self.post_message(ToggleExplain())

@@ -37,6 +37,8 @@ from inventory.overview import (
     top_owners,
     trend_days,
 )
+from inventory.tui.messages import ShowFlags, ShowOwnerChannels
+from inventory.tui.state import Shown
 from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView
 from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
@@ -93,8 +95,8 @@ class OverviewView(InventoryView):
         Binding("s", "since", "Since date", id="overview.since"),
     ]
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, shown: Shown, **kwargs: Any) -> None:
+        super().__init__(shown, **kwargs)
         self.since: date | None = None
         self.past: dict[date, PastState | None] = {}
         self.owners: list[Ranked] | None = None
@@ -118,7 +120,7 @@ class OverviewView(InventoryView):
 
     @property
     def as_of(self) -> date:
-        return self.inventory.as_of
+        return self.shown.as_of
 
     def since_day(self) -> date:
         return self.since or self.as_of - timedelta(days=CHANGE_DAYS)
@@ -130,7 +132,7 @@ class OverviewView(InventoryView):
         if not since_input.has_focus:
             since_input.value = self.since_day().isoformat()
         self._render_items()
-        if self.inventory.evaluated:
+        if self.shown.evaluated:
             self._generation += 1
             self.computing = True
             self.failure = None
@@ -145,9 +147,9 @@ class OverviewView(InventoryView):
     def _compute(self, generation: int, since: date, known: dict[date, PastState | None]) -> None:
         from inventory.store import open_store
 
-        evaluation = self.inventory.flags.evaluation
+        evaluation = self.shown.flags.evaluation
         worker = get_current_worker()
-        path = str(self.inventory.store.path)
+        path = str(self.shown.store.path)
         days = past_days(self.as_of, since)
         try:
             # its own connection: the UI thread keeps using the app's
@@ -184,7 +186,7 @@ class OverviewView(InventoryView):
 
     def _update_status(self) -> None:
         status = self.query_one("#overview-status", Static)
-        if not self.inventory.evaluated:
+        if not self.shown.evaluated:
             status.update(Text("evaluating the rules…", style="dim"))
         elif self.computing:
             status.update(Text("reading the history…", style="dim"))
@@ -197,7 +199,7 @@ class OverviewView(InventoryView):
         past = self.past.get(self.since_day())
         if past is None:
             return None
-        return changes_since(self.inventory.flags.evaluation, past)
+        return changes_since(self.shown.flags.evaluation, past)
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -218,10 +220,9 @@ class OverviewView(InventoryView):
         return Option(Text(text, style="bold"), disabled=True)
 
     def _options(self) -> list[Option]:
-        app = self.inventory
-        if not app.evaluated:
+        if not self.shown.evaluated:
             return [self._heading("Evaluating the rules…")]
-        evaluation = app.flags.evaluation
+        evaluation = self.shown.flags.evaluation
         options = self._gate_options(evaluation)
         options.append(self._heading(""))
         options.extend(self._bar_options(evaluation))
@@ -232,7 +233,7 @@ class OverviewView(InventoryView):
         return options
 
     def _gate_options(self, evaluation: Any) -> list[Option]:
-        fail_on = self.inventory.fail_on
+        fail_on = self.shown.fail_on
         conditions = gate(evaluation, fail_on)
         if not conditions:
             text = Text("✔ PASS", style="bold green")
@@ -347,7 +348,7 @@ class OverviewView(InventoryView):
         return options
 
     def on_resize(self) -> None:
-        if self.inventory.evaluated:
+        if self.shown.evaluated:
             self._render_items()
 
     # --- going to the list behind a line ------------------------------------------------------
@@ -356,33 +357,34 @@ class OverviewView(InventoryView):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         target = event.option.id or ""
         kind, _, value = target.partition(":")
-        app = self.inventory
         if kind == "gate":
-            app.show_flags(severity=value or None, label="the gate's open flags")
+            self.post_message(ShowFlags(severity=value or None, label="the gate's open flags"))
         elif kind == "rec":
-            app.show_flags(recommendation=int(value))
+            self.post_message(ShowFlags(recommendation=int(value)))
         elif kind == "trend":
-            app.show_flags()
+            self.post_message(ShowFlags())
         elif kind == "new":
             changes = self._changes()
             if changes is not None:
-                app.show_flags(
-                    only={(f.rule, f.subject_type, f.subject_id) for f in changes.new},
-                    label=f"new since {self.since_day().isoformat()}",
+                self.post_message(
+                    ShowFlags(
+                        only={(f.rule, f.subject_type, f.subject_id) for f in changes.new},
+                        label=f"new since {self.since_day().isoformat()}",
+                    )
                 )
         elif kind == "resolved":
             changes = self._changes()
             if changes is not None:
                 self._show_resolved(changes.resolved)
         elif kind == "owner":
-            app.show_owner_channels(value)
+            self.post_message(ShowOwnerChannels(value))
         elif kind == "channel":
-            app.show_flags(
-                only={
-                    (f.rule, f.subject_type, f.subject_id)
-                    for f in app.flags.flags_of("channel", value)
-                },
-                label=f"flags of {value}",
+            flags = self.shown.flags.flags_of("channel", value)
+            self.post_message(
+                ShowFlags(
+                    only={(f.rule, f.subject_type, f.subject_id) for f in flags},
+                    label=f"flags of {value}",
+                )
             )
 
     def _show_resolved(self, resolved: list[Flag]) -> None:

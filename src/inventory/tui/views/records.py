@@ -25,6 +25,8 @@ from inventory.listing import (
     record_position,
 )
 from inventory.rules.flags import SEVERITY_ORDER, Flag
+from inventory.tui.messages import EditRequested
+from inventory.tui.state import Shown
 from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView, next_sort, sort_note
 from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
@@ -136,8 +138,8 @@ class RecordsView(InventoryView):
         Binding("S", "sort_reverse", "Reverse", show=False, id="records.reverse"),
     ]
 
-    def __init__(self, kind: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, shown: Shown, kind: str, **kwargs: Any) -> None:
+        super().__init__(shown, **kwargs)
         self.spec = KINDS[kind]
         self.record_kind = kind
         self.query_state = RecordQuery(kind)
@@ -159,7 +161,7 @@ class RecordsView(InventoryView):
     def reload(self, key: str | None = None) -> None:
         table = self.table
         key = key or self.selected_key()
-        conn = self.inventory.store.conn
+        conn = self.shown.store.conn
         position = None if key is None else record_position(conn, self.query_state, key)
         table.sort_column = self.query_state.sort or RECORD_LISTINGS[self.record_kind].default_sort
         table.sort_descending = self.query_state.descending
@@ -176,7 +178,7 @@ class RecordsView(InventoryView):
     def _mark(self, record_id: str) -> Text:
         if self.spec.subject_type is None:
             return Text("")
-        return mark_of(self.inventory.flags.flags_of(self.spec.subject_type, record_id))
+        return mark_of(self.shown.flags.flags_of(self.spec.subject_type, record_id))
 
     def selected_key(self) -> str | None:
         row = self.table.current_row
@@ -191,7 +193,7 @@ class RecordsView(InventoryView):
 
         pane = self.query_one(DetailPane)
         key = self.selected_key()
-        store = self.inventory.store
+        store = self.shown.store
         loaded = records.get_record(store, self.record_kind, key) if key else None
         if key is None or loaded is None:
             message = f"No {self.spec.title.lower()} yet: press n to add one."
@@ -209,8 +211,8 @@ class RecordsView(InventoryView):
         if self.spec.subject_type is None:
             pane.show(Group(title, fields_table(fields)))
             return
-        flags = self.inventory.flags.flags_of(self.spec.subject_type, key)
-        explain = self.inventory.explanations if self.inventory.explain else None
+        flags = self.shown.flags.flags_of(self.spec.subject_type, key)
+        explain = self.shown.explanations if self.shown.explain else None
         pane.show(detail_layout(title, fields, flag_lines(flags, explain), self.wide()))
 
     @on(VirtualTable.CursorMoved)
@@ -219,7 +221,7 @@ class RecordsView(InventoryView):
 
     @on(VirtualTable.Selected)
     def _selected(self) -> None:
-        self.inventory.action_edit()
+        self.post_message(EditRequested())
 
     @on(VirtualTable.HeaderClicked)
     def _header(self, event: VirtualTable.HeaderClicked) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.flags import SEVERITY_ORDER
+from inventory.tui.messages import EditRequested, ToggleRule
 from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView, next_sort, sort_note
 from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
@@ -50,7 +51,7 @@ class RulesView(InventoryView):
     descending = False
 
     def _sort_key(self, rule: Any) -> tuple:
-        counts = self.inventory.flags.by_rule
+        counts = self.shown.flags.by_rule
         value = {
             "code": rule.code,
             "recommendation": rule.recommendation,
@@ -93,9 +94,9 @@ class RulesView(InventoryView):
         table = self.table
         key = key or self.selected_key()
         table.clear()
-        self.rules = {rule.code: rule for rule in list_rules(self.inventory.store)}
-        counts = self.inventory.flags.by_rule
-        broken = {b.rule for b in self.inventory.flags.evaluation.broken_rules}
+        self.rules = {rule.code: rule for rule in list_rules(self.shown.store)}
+        counts = self.shown.flags.by_rule
+        broken = {b.rule for b in self.shown.flags.evaluation.broken_rules}
         for rule in sorted(self.rules.values(), key=self._sort_key, reverse=self.descending):
             enabled = Text("yes", style="green") if rule.enabled else Text("no", style="dim")
             count = Text(str(counts.get(rule.code, 0)) if rule.enabled else "–")
@@ -165,7 +166,7 @@ class RulesView(InventoryView):
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
-        self.inventory.action_edit()
+        self.post_message(EditRequested())
 
     def action_toggle_rule(self) -> None:
-        self.inventory.toggle_rule(self.selected_key())
+        self.post_message(ToggleRule(self.selected_key()))

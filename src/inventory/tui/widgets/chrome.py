@@ -120,6 +120,9 @@ class InventoryFooter(Footer):
     command palette still list them) so every key it shows fits in 80 columns."""
 
     _shown: tuple | None = None
+    #: The inventory has no channels (the app says so; it starts empty until it has read
+    #: the database).
+    empty = True
 
     def _signature(self) -> tuple:
         shown = [
@@ -127,8 +130,7 @@ class InventoryFooter(Footer):
             for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
             if binding.show
         ]
-        empty = getattr(self.app, "total_channels", 1) == 0
-        return (self.app.size.width < NARROW, empty, self.show_command_palette, *shown)
+        return (self.app.size.width < NARROW, self.empty, self.show_command_palette, *shown)
 
     def bindings_changed(self, screen: Screen) -> None:
         # Textual rebuilds the footer (23 keys, 40 ms) whenever the bindings may have
@@ -147,7 +149,7 @@ class InventoryFooter(Footer):
         if self._bindings_ready:
             self._shown = self._signature()
         hidden = (NARROW_FOOTER_HIDDEN if narrow else set()) | EMPTY_FOOTER_SHOWN
-        if getattr(self.app, "total_channels", 1) == 0:
+        if self.empty:
             hidden = (hidden - EMPTY_FOOTER_SHOWN) | EMPTY_FOOTER_HIDDEN
         for widget in super().compose():
             if isinstance(widget, FooterKey) and widget.action in hidden:
