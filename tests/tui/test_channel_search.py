@@ -8,14 +8,16 @@ compare what the filter finds with a plain Python search of the records.
 from __future__ import annotations
 
 from inventory import records, undo
-from inventory.listing import ChannelQuery, count_channels, page_channels
+from inventory.listing import ROLE_SHOWN, ChannelQuery, count_channels, page_channels
 from inventory.models import Channel, Department, Person
 from inventory.store import open_store
 
 
 def expected(store, word: str) -> set[str]:
-    """The channels the filter should show for `word`, computed from the records."""
+    """The channels the filter should show for `word`, computed from the records: every
+    text column the list shows (the consultants' roles as shown, "full mgmt")."""
     people = {p.email.lower(): p for p in records.list_people(store)}
+    policies = {p.version: p for p in records.list_records(store, "policy")}
     word = word.strip().lower()
     found = set()
     for channel in records.list_channels(store):
@@ -24,7 +26,13 @@ def expected(store, word: str) -> set[str]:
         if owner is not None:
             texts += [owner.email, owner.name]
         texts.append(channel.reporting_department or "")
-        if any(word in text.lower() for text in texts):
+        texts += [f"{c.consultant} {ROLE_SHOWN.get(c.role, c.role)}" for c in channel.consultants]
+        policy = policies.get(channel.policy or "")
+        if policy is not None:
+            status = policy.status
+            texts.append(policy.version + ("" if status == "approved" else f" {status}"))
+        texts += [channel.last_post_on or "", channel.status]
+        if any(word in str(text).lower() for text in texts):
             found.add(f"{channel.platform}/{channel.handle}")
     return found
 
@@ -51,6 +59,7 @@ def channel(store, key: str) -> Channel:
 def test_filter_matches_the_records_after_every_kind_of_edit(sample_store):
     store = sample_store
     check(store, "acme", "kids", "buzzguru", "marketing", "instagram", "zzz")
+    check(store, "full mgmt", "draft", "retired", "2024-", "advisory")
 
     # a channel renamed, its name and links changed
     kids = channel(store, "instagram/@acme_kids")
@@ -84,6 +93,29 @@ def test_filter_matches_the_records_after_every_kind_of_edit(sample_store):
     )  # fmt: skip
     assert listed(store, "xilofono") == expected(store, "xilofono") != set()
 
+    # a consultant renamed, a policy's version changed, a channel's consultants changed
+    buzz = records.get_record(store, "consultant", "BuzzGuru Srl")
+    records.save_record(
+        store, "consultant", buzz.record.model_copy(update={"name": "Ronzio Agenzia"}),
+        original_key="BuzzGuru Srl", expected_revision=buzz.revision,
+    )  # fmt: skip
+    assert listed(store, "ronzio") == expected(store, "ronzio") != set()
+    assert listed(store, "buzzguru srl") == set()
+    draft = next(p for p in records.list_records(store, "policy") if p.status == "draft")
+    loaded_policy = records.get_record(store, "policy", draft.version)
+    records.save_record(
+        store, "policy", draft.model_copy(update={"version": "2027.9", "status": "approved"}),
+        original_key=draft.version, expected_revision=loaded_policy.revision,
+    )  # fmt: skip
+    assert listed(store, "2027.9") == expected(store, "2027.9") != set()
+    check(store, "draft")
+    loaded = records.get_record(store, "channel", "instagram/@acme_bambini")
+    records.save_record(
+        store, "channel", loaded.record.model_copy(update={"consultants": []}),
+        original_key="instagram/@acme_bambini", expected_revision=loaded.revision,
+    )  # fmt: skip
+    check(store, "ronzio", "full mgmt", "content")
+
     # a new channel, then deleted
     new = Channel.model_validate(
         {"platform": "mastodon", "handle": "@nuovo", "name": "Canale Yak",
@@ -99,7 +131,7 @@ def test_filter_matches_the_records_after_every_kind_of_edit(sample_store):
         d.name.lower() for d in records.list_departments(store)
     }:
         pass
-    check(store, "xilofono", "quokka", "zebra", "marketing", "acme")
+    check(store, "xilofono", "quokka", "zebra", "marketing", "acme", "ronzio", "buzzguru")
 
 
 def test_a_change_from_another_connection_is_seen(sample_store):

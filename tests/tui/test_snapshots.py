@@ -1,4 +1,4 @@
-"""What the screen looks like: SVG snapshots at 120x36 (and a few at 80x24).
+"""What the screen looks like: SVG snapshots at 120x36, every view at 80x24 and 160x50.
 
 Fixed as_of (2026-11-26), cursors not blinking, only the database's file name on screen.
 Update with `uv run pytest tests/tui --snapshot-update` after looking at the new SVGs.
@@ -31,9 +31,21 @@ def keys(*pressed: str, wait: float = 0.0):
     return run_before
 
 
-@pytest.mark.parametrize("view", ["1", "2", "3", "4", "5", "6", "7"])
-def test_each_view_on_the_sample(snap_compare, sample_store, make_app, view):
-    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys(view))
+VIEW_SIZES = [(80, 24), (160, 50)]
+
+
+@pytest.mark.parametrize("size", VIEW_SIZES, ids=["80x24", "160x50"])
+@pytest.mark.parametrize("view", ["1", "2", "3", "4", "5", "6", "7", "8"])
+def test_each_view_on_the_sample(snap_compare, sample_store, make_app, view, size):
+    """Every list view, small and large (the Overview, 0: test_overview_on_the_sample)."""
+    assert snap_compare(make_app(sample_store), terminal_size=size, run_before=keys(view))
+
+
+@pytest.mark.parametrize("size", VIEW_SIZES, ids=["80x24", "160x50"])
+def test_channels_scrolled_right(snap_compare, sample_store, make_app, size):
+    """Scrolled sideways to the last column: flags, platform and handle stay in place."""
+    moves = ["right"] * 12
+    assert snap_compare(make_app(sample_store), terminal_size=size, run_before=keys(*moves))
 
 
 def test_detail_pane_with_flags_and_explanations(snap_compare, sample_store, make_app):

@@ -28,12 +28,13 @@ class FlagsTable(VirtualTable):
     columns: Sequence[Column] = (
         Column("severity", "Severity", 10),
         Column("rule", "Rule", 6),
-        Column("recommendation", "Rec", 3, justify="right"),
+        Column("subject", "Subject id", 32, 12),
         Column("subject_type", "Subject", 12),
-        Column("subject", "Subject id", 28, 12),
-        Column("title", "Title", 34, 12),
-        Column("message", "Message", 40, 12),
+        Column("recommendation", "Rec", 3, justify="right"),
+        Column("title", "Title", 40, 12),
+        Column("message", "Message", 60, 12),
     )
+    frozen = 3  # severity, rule, subject: which flag a row is
 
     def cells(self, row: Flag) -> list[Text]:
         style = "dim" if row.waived else SEVERITY_STYLE[row.severity]
@@ -44,9 +45,9 @@ class FlagsTable(VirtualTable):
         return [
             severity,
             Text(row.rule),
-            Text(str(row.recommendation)),
-            Text(row.subject_type),
             literal(row.subject_id),
+            Text(row.subject_type),
+            Text(str(row.recommendation)),
             title,
             literal(row.message, "dim" if row.waived else ""),
         ]

@@ -114,8 +114,10 @@ class RecordList(VirtualTable):
     once); the flag column comes from the evaluation on screen."""
 
     def __init__(self, spec: KindSpec, marks: Callable[[str], Text] | None, **kw: Any):
-        flag_column = [Column("flag", "Flags", 6, sortable=False)] if marks else []
+        flag_column = [Column("flag", "Flags", 9, sortable=False)] if marks else []
         self.columns = [*flag_column, *spec.columns]
+        # the flags and the record's key (e-mail, name, version; platform and handle)
+        self.frozen = len(flag_column) + len(RECORD_KINDS[spec.kind].key)
         super().__init__(**kw)
         self.spec = spec
         self.marks = marks

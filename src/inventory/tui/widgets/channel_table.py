@@ -7,14 +7,20 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from inventory.listing import ChannelQuery, ChannelRow, FlagMark, count_channels, page_channels
+from inventory.listing import (
+    ROLE_SHOWN,
+    ChannelQuery,
+    ChannelRow,
+    FlagMark,
+    count_channels,
+    page_channels,
+)
 from inventory.tui.text import literal
 from inventory.tui.widgets.virtual_table import Column, VirtualTable
 
 SEVERITY_SYMBOL = {"error": "✖", "warning": "▲", "info": "●"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATUS_STYLE = {"active": "green", "planned": "cyan", "dormant": "yellow", "retired": "dim"}
-ROLE_SHORT = {"advisory": "advisory", "content": "content", "full_management": "full mgmt"}
 
 
 class ChannelSource:
@@ -61,24 +67,27 @@ def hours_text(hours: float | None) -> Text:
 class ChannelTable(VirtualTable):
     """One row per channel; rows are fetched from SQLite a page at a time."""
 
+    # caps: the widest a column's content makes it (more only from width to spare);
+    # the second number makes it a text column (gets spare width, shrinks to that)
     columns: Sequence[Column] = (
-        Column("flag", "Flags", 5),
+        Column("flag", "Flags", 9),
         Column("platform", "Platform", 9),
-        Column("handle", "Handle", 22, 12),
-        Column("name", "Name", 24, 12),
-        Column("owner", "Owner", 20, 11),
-        Column("consultants", "Consultants", 22, 8),
-        Column("department", "Reports to", 17, 9),
-        Column("linked", "Linked depts", 20, 8),
-        Column("policy", "Policy", 14, 6),
-        Column("hours", "h/wk", 4, justify="right"),
+        Column("handle", "Handle", 30, 12),
+        Column("name", "Name", 32, 12),
+        Column("owner", "Owner", 24, 11),
+        Column("consultants", "Consultants", 36, 10),
+        Column("department", "Reports to", 22, 10),
+        Column("linked", "Linked depts", 30, 10),
+        Column("policy", "Policy", 18, 8),
+        Column("hours", "h/wk", 5, justify="right"),
         Column("last_post", "Last post", 10),
-        Column("status", "Status", 7),
+        Column("status", "Status", 8),
     )
+    frozen = 3  # flags, platform, handle: which channel a row is
 
     def cells(self, row: ChannelRow) -> list[Text]:
         consultants = Text(", ").join(
-            literal(name) + Text(f" {ROLE_SHORT.get(role, role)}", style="dim")
+            literal(name) + Text(f" {ROLE_SHOWN.get(role, role)}", style="dim")
             for name, role in row.consultants
         )
         policy = Text("none", style="yellow") if row.policy is None else literal(row.policy)

@@ -3,6 +3,12 @@
 Textual's DataTable keeps and measures every row (about 10 s for 100,000 rows); this one
 uses the Line API (ScrollView + render_line, as Toolong does) and asks its `RowSource`
 for the count and for pages of rows as they scroll into view.
+
+Columns are as wide as their header (sort arrow included) and the widest cell of the pages
+read so far, up to a cap (`Column.width`); room left over goes first to the columns the
+cap cut, then to the text columns. Short of room, the text columns shrink to their
+`min_width`, then the table scrolls sideways with its first `frozen` columns (what
+identifies a row: flags, platform, handle or name) kept in place.
 """
 
 from __future__ import annotations
@@ -49,10 +55,59 @@ class ListSource:
 class Column:
     key: str
     label: str
-    width: int  # preferred width
-    min_width: int = 0  # 0: the column never shrinks
+    width: int  # the cap: content wider than this is cut, unless there is room to spare
+    # a text column (>0): takes spare width, and shrinks to this when room is short;
+    # 0: the column keeps its width
+    min_width: int = 0
     justify: str = "left"
     sortable: bool = True
+
+    def header_width(self, sorted_by: bool = False) -> int:
+        """The header's width, with the sort arrow (" ▲") when the list is sorted by it."""
+        return Text(self.label).cell_len + (2 if sorted_by else 0)
+
+
+def layout_widths(
+    columns: Sequence[Column],
+    natural: Sequence[int],
+    available: int,
+    frozen: int = 0,
+    sort: str | None = None,
+) -> list[int]:
+    """Each column's width for `available` cells, from the widest cell of each (`natural`).
+
+    Never narrower than the header (with its sort arrow when the list is sorted by it, as
+    `sort` says): a header is never cut; when even the headers don't fit, the table scrolls
+    sideways instead. The first `frozen` columns (they identify the row) never shrink.
+    """
+    headers = [c.header_width(c.key == sort) for c in columns]
+    wanted = [max(h, n) for h, n in zip(headers, natural, strict=True)]
+    widths = [min(w, max(c.width, h)) for c, w, h in zip(columns, wanted, headers, strict=True)]
+    room = available - sum(widths) - max(0, len(columns) - 1)
+    if room > 0:
+        # first the cells the cap cut, in column order, then the text columns, evenly
+        for index, want in enumerate(wanted):
+            grow = min(room, want - widths[index])
+            widths[index] += grow
+            room -= grow
+        text = [i for i, c in enumerate(columns) if c.min_width]
+        for n, index in enumerate(text):
+            widths[index] += room // len(text) + (1 if n < room % len(text) else 0)
+    elif room < 0:
+        floors = [
+            max(h, min(c.min_width, w)) if c.min_width and i >= frozen else w
+            for i, (c, w, h) in enumerate(zip(columns, widths, headers, strict=True))
+        ]
+        # the widest first, a cell at a time: short columns keep their whole content
+        excess = -room
+        while excess:
+            candidates = [i for i, (w, f) in enumerate(zip(widths, floors, strict=True)) if w > f]
+            if not candidates:
+                break  # at their floors: the table scrolls sideways
+            widest = max(candidates, key=lambda i: widths[i])
+            widths[widest] -= 1
+            excess -= 1
+    return widths
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -75,7 +130,7 @@ class VirtualTable(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    VirtualTable { height: 1fr; }
+    VirtualTable { height: 1fr; scrollbar-gutter: stable; }
     VirtualTable > .virtual-table--header { text-style: bold; background: $panel; }
     VirtualTable > .virtual-table--cursor { background: $block-cursor-blurred-background; }
     VirtualTable:focus > .virtual-table--cursor {
@@ -117,13 +172,19 @@ class VirtualTable(ScrollView, can_focus=True):
             return self.table
 
     columns: Sequence[Column] = ()
+    #: how many leading columns stay in place when the table scrolls sideways
+    frozen: int = 0
 
     def __init__(self, source: RowSource | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._source: RowSource = source or ListSource([])
         self._count = 0
         self._pages: dict[int, Sequence[Any]] = {}
-        self._widths: list[int] = [c.width for c in self.columns]
+        # the widest cell of each column in the rows read so far; it only grows, so the
+        # columns keep still while a filter is typed or the list is scrolled back
+        self._natural: list[int] = [0 for _ in self.columns]
+        self._widths: list[int] = [c.header_width() for c in self.columns]
+        self._frozen_width = 0  # cells kept in place on the left (separator included)
         self.sort_column: str | None = None
         self.sort_descending = False
 
@@ -141,9 +202,13 @@ class VirtualTable(ScrollView, can_focus=True):
     def reload(self, cursor: int | None = None) -> None:
         self._pages.clear()
         self._count = self._source.count()
-        self._update_virtual_size()
         target = self.cursor if cursor is None else cursor
-        self.cursor = max(0, min(target, self._count - 1))
+        target = max(0, min(target, self._count - 1))
+        # the rows about to be shown are measured before the columns are laid out
+        self.row_at(target)
+        self.row_at(int(self.scroll_y))
+        self._layout_columns()
+        self.cursor = target
         self.refresh()
 
     def row_at(self, index: int) -> Any | None:
@@ -156,6 +221,8 @@ class VirtualTable(ScrollView, can_focus=True):
                 self._pages.pop(next(iter(self._pages)))
             page = self._source.page(number * PAGE_SIZE, PAGE_SIZE)
             self._pages[number] = page
+            if self._measure(page) and self.is_mounted:
+                self.call_later(self._layout_columns)
         offset = index - number * PAGE_SIZE
         return page[offset] if offset < len(page) else None
 
@@ -169,52 +236,75 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # --- layout --------------------------------------------------------------------------
 
-    def _layout_columns(self, width: int) -> None:
-        preferred = [c.width for c in self.columns]
-        separators = max(0, len(self.columns) - 1)
-        available = width - separators
-        total = sum(preferred)
-        if available >= total or not self.columns:
-            widths = preferred[:]
-            if self.columns and available > total:
-                flexible = [i for i, c in enumerate(self.columns) if c.min_width]
-                extra = available - total
-                for n, i in enumerate(flexible):
-                    share = extra // len(flexible) + (1 if n < extra % len(flexible) else 0)
-                    widths[i] += share
-        else:
-            shrinkable = [c.width - (c.min_width or c.width) for c in self.columns]
-            room = sum(shrinkable)
-            excess = total - available
-            if room and excess <= room:
-                widths = []
-                taken = 0
-                for c, can in zip(self.columns, shrinkable, strict=True):
-                    cut = can * excess // room
-                    taken += cut
-                    widths.append(c.width - cut)
-                index = 0
-                while taken < excess:
-                    if widths[index] > (self.columns[index].min_width or widths[index]):
-                        widths[index] -= 1
-                        taken += 1
-                    index = (index + 1) % len(widths)
-            else:
-                widths = [c.min_width or c.width for c in self.columns]
-        self._widths = widths
+    def _measure(self, rows: Sequence[Any]) -> bool:
+        """Widen the columns' natural widths to fit `rows`; True when one grew."""
+        natural = self._natural
+        grew = False
+        for row in rows:
+            for index, cell in enumerate(self.cells(row)):
+                if cell.cell_len > natural[index]:
+                    natural[index] = cell.cell_len
+                    grew = True
+        return grew
+
+    def _layout_columns(self) -> None:
+        available = self.scrollable_content_region.width
+        if available <= 0:
+            return  # not laid out yet: on_resize comes
+        frozen = self.frozen
+        sort = self.sort_column
+        widths = layout_widths(self.columns, self._natural, available, frozen, sort)
+        frozen_width = sum(widths[:frozen]) + frozen
+        if frozen_width > available * 2 // 3:
+            # so narrow that what is frozen would hide the rest: nothing stays in place
+            widths = layout_widths(self.columns, self._natural, available, sort=sort)
+            frozen_width = 0
+        if widths != self._widths or frozen_width != self._frozen_width:
+            self._widths = widths
+            self._frozen_width = frozen_width
+            self.refresh()
+        self._update_virtual_size()
 
     def _update_virtual_size(self) -> None:
         width = sum(self._widths) + max(0, len(self._widths) - 1)
+        available = self.scrollable_content_region.width
+        if width > available > 0:
+            # room after the last column, so that scrolled all the way the first column
+            # shown (after the frozen ones) starts whole: `right` moves by whole columns
+            frozen = self._frozen_width
+            starts = [x for x in self._column_starts() if x >= frozen]
+            last = next((x for x in starts if width - x <= available - frozen), width)
+            width = max(width, last - frozen + available)
         self.virtual_size = Size(width, self._count + 1)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._layout_columns(self.scrollable_content_region.width)
-        self._update_virtual_size()
+        self._layout_columns()
         self.refresh()
+
+    def _column_starts(self) -> list[int]:
+        starts, x = [], 0
+        for width in self._widths:
+            starts.append(x)
+            x += width + 1
+        return starts
+
+    def action_scroll_right(self) -> None:
+        """One column to the right (not one cell, as a container scrolls)."""
+        frozen = self._frozen_width
+        starts = [x - frozen for x in self._column_starts() if x >= frozen]
+        later = [x for x in starts if x > self.scroll_x]
+        target = later[0] if later else self.max_scroll_x
+        self.scroll_to(x=min(target, self.max_scroll_x), animate=False)
+
+    def action_scroll_left(self) -> None:
+        frozen = self._frozen_width
+        starts = [x - frozen for x in self._column_starts() if x >= frozen]
+        earlier = [x for x in starts if x < self.scroll_x]
+        self.scroll_to(x=earlier[-1] if earlier else 0, animate=False)
 
     # --- drawing -------------------------------------------------------------------------
 
-    def _line(self, cells: list[Text], style: Style) -> Strip:
+    def _line(self, cells: list[Text], style: Style, header: bool = False) -> Strip:
         line = Text(no_wrap=True, overflow="ellipsis")
         for index, (cell, width) in enumerate(zip(cells, self._widths, strict=False)):
             cell = cell.copy()
@@ -234,20 +324,24 @@ class VirtualTable(ScrollView, can_focus=True):
         strip = Strip(segments).extend_cell_length(total).apply_style(style)
         return strip
 
+    def _header_cells(self) -> list[Text]:
+        header = []
+        for column, width in zip(self.columns, self._widths, strict=False):
+            label = Text(column.label)
+            if column.key == self.sort_column:
+                # the layout leaves room for the arrow; cut the label only past that
+                label.truncate(max(1, width - 2), overflow="ellipsis")
+                label.append(" ▼" if self.sort_descending else " ▲")
+            header.append(label)
+        return header
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
-            header = []
-            for column, column_width in zip(self.columns, self._widths, strict=False):
-                label = Text(column.label)
-                if column.key == self.sort_column:
-                    label.truncate(max(1, column_width - 2), overflow="ellipsis")
-                    label.append(" ▼" if self.sort_descending else " ▲")
-                header.append(label)
             style = base + self.get_component_rich_style("virtual-table--header")
-            strip = self._line(header, style)
+            strip = self._line(self._header_cells(), style)
         else:
             index = scroll_y + y - 1
             row = self.row_at(index)
@@ -257,8 +351,15 @@ class VirtualTable(ScrollView, can_focus=True):
             if index == self.cursor:
                 style = base + self.get_component_rich_style("virtual-table--cursor")
             strip = self._line(self.cells(row), style)
-        strip = strip.crop_extend(scroll_x, scroll_x + width, base)
-        return strip
+        frozen = self._frozen_width
+        if not frozen:
+            return strip.crop_extend(scroll_x, scroll_x + width, base)
+        # the frozen columns, then the rest from where it is scrolled to; once scrolled,
+        # a bar where the frozen columns end says that columns are hidden under them
+        kept = strip.crop(0, frozen - 1)
+        gap = Strip([Segment("│" if scroll_x else " ", style)], 1)
+        rest = strip.crop_extend(frozen + scroll_x, scroll_x + width, base)
+        return Strip.join([kept, gap, rest])
 
     # --- cursor --------------------------------------------------------------------------
 
@@ -300,14 +401,14 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
-            x = event.x + int(self.scroll_x)
-            start = 0
-            for column, width in zip(self.columns, self._widths, strict=True):
+            x = event.x if event.x < self._frozen_width else event.x + int(self.scroll_x)
+            for column, start, width in zip(
+                self.columns, self._column_starts(), self._widths, strict=True
+            ):
                 if start <= x < start + width + 1:
                     if column.sortable:
                         self.post_message(self.HeaderClicked(self, column.key))
                     return
-                start += width + 1
             return
         index = int(self.scroll_y) + event.y - 1
         if 0 <= index < self._count:
