@@ -41,3 +41,32 @@ def test_fill_at_the_width_boundary() -> None:
             assert _fill(text, first, first) == _textwrap(text, first, first)
     assert _fill("x" * 63, first, first) == first + "x" * 63  # exactly 80 columns: one line
     assert "\n" in _fill("a " * 32 + "b", first, first)  # 81 columns: wrapped
+
+
+def test_the_report_written_in_chunks_is_the_whole_report(monkeypatch) -> None:
+    """`check` writes the text report chunk by chunk; the chunks add up to the same bytes
+    whatever their size."""
+    from datetime import date
+
+    from inventory.kinds import CHECKED_KINDS
+    from inventory.rules import report
+    from inventory.rules.flags import Evaluation, Flag
+
+    evaluation = Evaluation(
+        as_of=date(2026, 11, 26),
+        organization="Acme",
+        checked={kind.collection: 3 for kind in CHECKED_KINDS},
+    )
+    evaluation.flags = [
+        Flag(
+            f"R{n}01", n, "error", "Title", "word " * (i * 7), "channel", f"x/@{i}", f"N {i}", None
+        )
+        for n in range(1, 8)
+        for i in range(5)
+    ]
+    whole = report.check_report(evaluation)
+    for size in (1, 2, 3, 7, 10_000):
+        monkeypatch.setattr(report, "REPORT_CHUNK_LINES", size)
+        chunks = list(report.check_report_chunks(evaluation))
+        assert "".join(chunks) == whole
+        assert len(chunks) > 1 or size == 10_000

@@ -99,7 +99,7 @@ def check_command(
     """
     from inventory.baseline import compare
     from inventory.export import export_chunks, format_timestamp
-    from inventory.rules.report import check_report
+    from inventory.rules.report import check_report_chunks
 
     baseline = _read_baseline(baseline_file)
     with open_or_fail(db, create=False) as store, looked_back(store, at) as source:
@@ -110,7 +110,8 @@ def check_command(
             click.echo(chunk, nl=False)
     else:
         state_at = None if at is None else format_timestamp(at)
-        click.echo(check_report(evaluation, comparison, state_at), nl=False)
+        for text in check_report_chunks(evaluation, comparison, state_at):
+            click.echo(text, nl=False)
     _warn_broken(evaluation, db)
     if fail_on != "never":
         threshold = SEVERITY_ORDER[fail_on]

@@ -6,6 +6,7 @@ User text is shown literally: control characters (terminal escapes) come out as 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 
 from inventory.baseline import Comparison
 from inventory.kinds import CHECKED_KINDS, SUBJECT_KINDS
@@ -16,6 +17,7 @@ from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 
 WIDTH = 80
 _FLAG_INDENT = " " * 17
+REPORT_CHUNK_LINES = 2_000
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -70,57 +72,72 @@ def check_report(
 
     With a baseline comparison the new flags come first, then the known ones by
     recommendation, then the baseline's flags no longer raised (resolved)."""
+    return "".join(check_report_chunks(evaluation, comparison, state_at))
+
+
+def check_report_chunks(
+    evaluation: Evaluation, comparison: Comparison | None = None, state_at: str | None = None
+) -> Iterator[str]:
+    """`check_report` in pieces of REPORT_CHUNK_LINES lines, for writing as it is made:
+    the whole text of 100,000 flags was ~50 MB of a `check`'s peak memory."""
+    chunk: list[str] = []
+    for line in _report_lines(evaluation, comparison, state_at):
+        chunk.append(line)
+        if len(chunk) >= REPORT_CHUNK_LINES:
+            yield "\n".join(chunk) + "\n"
+            chunk = []
+    if chunk:
+        yield "\n".join(chunk) + "\n"
+
+
+def _report_lines(
+    evaluation: Evaluation, comparison: Comparison | None, state_at: str | None
+) -> Iterator[str]:
     when = f"the inventory as it was at {state_at}, " if state_at else ""
-    lines = [
-        _fill(
-            f"{visible(evaluation.organization)}: {when}rules checked as of "
-            f"{evaluation.as_of.isoformat()}",
-            "",
-            "",
-        ),
+    yield _fill(
+        f"{visible(evaluation.organization)}: {when}rules checked as of "
+        f"{evaluation.as_of.isoformat()}",
         "",
-    ]
+        "",
+    )
+    yield ""
     listed = evaluation.flags
     if comparison is not None:
         baseline = comparison.baseline
         new = [flag for flag in evaluation.flags if comparison.is_new(flag)]
         listed = [flag for flag in evaluation.flags if not comparison.is_new(flag)]
-        lines.append(
-            _fill(
-                f"New since the baseline {visible(baseline.file)} "
-                f"(generated {visible(baseline.generated_at)}): {len(new)}",
-                "",
-                "   ",
-            )
+        yield _fill(
+            f"New since the baseline {visible(baseline.file)} "
+            f"(generated {visible(baseline.generated_at)}): {len(new)}",
+            "",
+            "   ",
         )
         if not new:
-            lines.append("  no new flags")
+            yield "  no new flags"
         for flag in new:
-            lines.extend(_flag_lines(flag))
-        lines.extend(["", "Known flags (in the baseline), by recommendation", ""])
+            yield from _flag_lines(flag)
+        yield from ["", "Known flags (in the baseline), by recommendation", ""]
     for number, title in RECOMMENDATIONS.items():
         flags = [flag for flag in listed if flag.recommendation == number]
-        lines.append(_fill(f"{number}. {title}", "", "   "))
+        yield _fill(f"{number}. {title}", "", "   ")
         if not flags:
-            lines.append("  no flags")
+            yield "  no flags"
         for flag in flags:
-            lines.extend(_flag_lines(flag))
-        lines.append("")
+            yield from _flag_lines(flag)
+        yield ""
     if evaluation.broken_rules:
-        lines.append("Broken rules (not evaluated; see `inventory rules DB`)")
+        yield "Broken rules (not evaluated; see `inventory rules DB`)"
         for broken in evaluation.broken_rules:
-            lines.append(_fill(visible(broken.error), f"  {broken.rule:<8} ", " " * 11))
-        lines.append("")
+            yield _fill(visible(broken.error), f"  {broken.rule:<8} ", " " * 11)
+        yield ""
     if comparison is not None:
-        lines.append(f"Resolved since the baseline: {len(comparison.resolved)}")
+        yield f"Resolved since the baseline: {len(comparison.resolved)}"
         for resolved in comparison.resolved:
             subject = f"{resolved.subject['type']} {resolved.subject['id']}"
-            lines.append(
-                _fill(
-                    visible(subject), f"  {resolved.severity:<8} {resolved.rule:<5} ", _FLAG_INDENT
-                )
+            yield _fill(
+                visible(subject), f"  {resolved.severity:<8} {resolved.rule:<5} ", _FLAG_INDENT
             )
-        lines.append("")
+        yield ""
     unwaived = [flag for flag in evaluation.flags if not flag.waived]
     counts = {severity: 0 for severity in SEVERITY_ORDER}
     for flag in unwaived:
@@ -132,20 +149,19 @@ def check_report(
     waived = len(evaluation.flags) - len(unwaived)
     if waived:
         summary += f"; {waived} more waived"
-    lines.append(summary)
+    yield summary
     if comparison is not None:
-        lines.append(
+        yield (
             f"against the baseline: {len(comparison.new)} new, {len(comparison.known)} known, "
             f"{len(comparison.resolved)} resolved"
         )
     if evaluation.broken_rules:
-        lines.append(f"{_plural(len(evaluation.broken_rules), 'broken rule')} not evaluated")
+        yield f"{_plural(len(evaluation.broken_rules), 'broken rule')} not evaluated"
     checked = [
         _plural(evaluation.checked[kind.collection], kind.name, kind.collection)
         for kind in CHECKED_KINDS
     ]
-    lines.append(f"checked {', '.join(checked)}")
-    return "\n".join(lines) + "\n"
+    yield f"checked {', '.join(checked)}"
 
 
 def rules_table(rules: list[Rule], broken: dict[str, str]) -> str:
