@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from textual.message import Message
+    from textual.message_pump import MessagePump
+
+    # what the mixin is mixed into (app, views, screens): typed as one, no import at run time
+    _Pump = MessagePump
+else:
+    _Pump = object
 
 LOG_NAME = "errors.log"
 
@@ -44,14 +50,14 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
-class GuardedMessages:
+class GuardedMessages(_Pump):
     """Mixin for the app, views and screens: an exception in one of their handlers is
     reported (`report_unexpected`) instead of stopping their message loop (Textual would
     exit the app)."""
 
     async def _dispatch_message(self, message: Message) -> None:
         try:
-            await super()._dispatch_message(message)  # type: ignore[misc]
+            await super()._dispatch_message(message)
         except CancelledError:
             raise
         except Exception as error:

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 
 from inventory.kinds import VIEWED_KINDS
 from inventory.tui.errors import GuardedMessages
+from inventory.tui.widgets.severity import SEVERITY_COMPONENTS
 from inventory.tui.widgets.virtual_table import Column
 
 if TYPE_CHECKING:
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 class InventoryView(GuardedMessages, Vertical):
     """A view the app switches to with 1..7; `kind` is what n/e/d act on."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = SEVERITY_COMPONENTS  # flags in lists and details
 
     kind: ClassVar[str | None] = None
     title: ClassVar[str] = ""

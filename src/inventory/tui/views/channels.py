@@ -19,6 +19,7 @@ from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView
 from inventory.tui.widgets.channel_table import ChannelSource, ChannelTable
 from inventory.tui.widgets.detail import DetailPane, channel_fields, detail_layout, flag_lines
+from inventory.tui.widgets.severity import severity_styles
 from inventory.tui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
@@ -184,9 +185,9 @@ class ChannelsView(InventoryView):
         explain = self.shown.explanations if self.shown.explain else None
         if flags and not self.shown.explain:
             hint = Text("i: explain each flag", style="dim")
-            body: RenderableType = Group(flag_lines(flags, None), hint)
+            body: RenderableType = Group(flag_lines(flags, None, severity_styles(self)), hint)
         else:
-            body = flag_lines(flags, explain)
+            body = flag_lines(flags, explain, severity_styles(self))
         pane.show(
             detail_layout(title, channel_fields(channel, people, policies), body, self.wide())
         )

@@ -19,8 +19,8 @@ from inventory.tui.messages import GotoSubject, ToggleExplain
 from inventory.tui.state import Shown
 from inventory.tui.text import literal, literal_content
 from inventory.tui.views.base import InventoryView, sort_note
-from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
 from inventory.tui.widgets.detail import DetailPane, flag_lines
+from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_style, severity_styles
 from inventory.tui.widgets.virtual_table import Column, ListSource, VirtualTable
 
 
@@ -37,7 +37,7 @@ class FlagsTable(VirtualTable):
     frozen = 3  # severity, rule, subject: which flag a row is
 
     def cells(self, row: Flag) -> list[Text]:
-        style = "dim" if row.waived else SEVERITY_STYLE[row.severity]
+        style = "dim" if row.waived else severity_style(self, row.severity)
         severity = Text(f"{SEVERITY_SYMBOL[row.severity]} {row.severity}", style=style)
         title = literal(row.title)
         if row.waived:
@@ -208,7 +208,8 @@ class FlagsView(InventoryView):
             for f in self.shown.flags.flags_of(flag.subject_type, flag.subject_id)
             if f.rule != flag.rule
         ]
-        body = flag_lines([flag, *others], explanations if self.shown.explain else None)
+        explain = explanations if self.shown.explain else None
+        body = flag_lines([flag, *others], explain, severity_styles(self))
         pane.show(Group(title.copy(), Text(""), body, Text(""), hint))
 
     @on(VirtualTable.CursorMoved, "#flags-table")

@@ -41,7 +41,7 @@ from inventory.tui.messages import ShowFlags, ShowOwnerChannels
 from inventory.tui.state import Shown
 from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView
-from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
+from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_style
 
 if TYPE_CHECKING:
     from inventory.rules.flags import Flag
@@ -259,7 +259,7 @@ class OverviewView(InventoryView):
         then = (self.as_of - timedelta(days=CHANGE_DAYS)).isoformat()
         legend = Text("By recommendation  ", style="bold")
         for severity in ("error", "warning", "info"):
-            legend.append(BAR_CHAR[severity], style=SEVERITY_STYLE[severity])
+            legend.append(BAR_CHAR[severity], style=severity_style(self, severity))
             legend.append(f" {severity} ")
         legend.append(f"  ± since {then}", style="dim")
         options = [Option(legend, disabled=True)]
@@ -276,12 +276,12 @@ class OverviewView(InventoryView):
                 cells = round(count * room / largest)
                 if count and not cells:
                     cells = 1
-                text.append(BAR_CHAR[severity] * cells, style=SEVERITY_STYLE[severity])
+                text.append(BAR_CHAR[severity] * cells, style=severity_style(self, severity))
                 drawn += cells
             text.append(" " * max(room - drawn, 0) + " ")
             for severity in ("error", "warning", "info"):
                 count = bar.counts[severity]
-                style = SEVERITY_STYLE[severity] if count else "dim"
+                style = severity_style(self, severity) if count else "dim"
                 text.append(f"{SEVERITY_SYMBOL[severity]}{count:>3} ", style=style)
             text.append_text(_change(bar.total, None if earlier is None else earlier[bar.number]))
             options.append(Option(text, id=f"rec:{bar.number}"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.console import Group
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -29,7 +30,6 @@ from inventory.tui.messages import EditRequested
 from inventory.tui.state import Shown
 from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView, next_sort, sort_note
-from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
 from inventory.tui.widgets.detail import (
     DetailPane,
     detail_layout,
@@ -38,6 +38,7 @@ from inventory.tui.widgets.detail import (
     none,
     record_fields,
 )
+from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_styles
 from inventory.tui.widgets.virtual_table import Column, VirtualTable
 
 
@@ -86,13 +87,13 @@ def cell(value: Any) -> Text:
     return literal(value)
 
 
-def mark_of(flags: list[Flag]) -> Text:
+def mark_of(flags: list[Flag], styles: Callable[[str], Style]) -> Text:
     """The flag column of a record: worst unwaived severity and count, or `waived`."""
     unwaived = [f for f in flags if not f.waived]
     if not unwaived:
         return Text("waived", style="dim") if flags else Text("")
     worst = min(unwaived, key=lambda f: SEVERITY_ORDER[f.severity]).severity
-    return Text(f"{SEVERITY_SYMBOL[worst]} {len(unwaived)}", style=SEVERITY_STYLE[worst])
+    return Text(f"{SEVERITY_SYMBOL[worst]} {len(unwaived)}", style=styles(worst))
 
 
 class RecordSource:
@@ -180,7 +181,8 @@ class RecordsView(InventoryView):
     def _mark(self, record_id: str) -> Text:
         if self.spec.subject_type is None:
             return Text("")
-        return mark_of(self.shown.flags.flags_of(self.spec.subject_type, record_id))
+        flags = self.shown.flags.flags_of(self.spec.subject_type, record_id)
+        return mark_of(flags, severity_styles(self))
 
     def selected_key(self) -> str | None:
         row = self.table.current_row
@@ -215,7 +217,11 @@ class RecordsView(InventoryView):
             return
         flags = self.shown.flags.flags_of(self.spec.subject_type, key)
         explain = self.shown.explanations if self.shown.explain else None
-        pane.show(detail_layout(title, fields, flag_lines(flags, explain), self.wide()))
+        pane.show(
+            detail_layout(
+                title, fields, flag_lines(flags, explain, severity_styles(self)), self.wide()
+            )
+        )
 
     @on(VirtualTable.CursorMoved)
     def _moved(self) -> None:

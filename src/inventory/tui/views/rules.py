@@ -15,8 +15,8 @@ from inventory.rules.flags import SEVERITY_ORDER
 from inventory.tui.messages import EditRequested, ToggleRule
 from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView, next_sort, sort_note
-from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
 from inventory.tui.widgets.detail import DetailPane, detail_layout, none
+from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_style
 from inventory.tui.widgets.virtual_table import Column
 
 
@@ -103,7 +103,7 @@ class RulesView(InventoryView):
             if rule.code in broken:
                 count = Text("broken", style="bold red")
             severity = Text(f"{SEVERITY_SYMBOL[rule.severity]} {rule.severity}")
-            severity.stylize(SEVERITY_STYLE[rule.severity])
+            severity.stylize(severity_style(self, rule.severity))
             code = literal(rule.code)
             if not rule.builtin:
                 code.append(" custom", style="dim")

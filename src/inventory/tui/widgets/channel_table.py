@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from rich.style import Style
 from rich.text import Text
 
 from inventory.listing import (
@@ -16,10 +17,9 @@ from inventory.listing import (
     page_channels,
 )
 from inventory.tui.text import literal
+from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_styles
 from inventory.tui.widgets.virtual_table import Column, VirtualTable
 
-SEVERITY_SYMBOL = {"error": "✖", "warning": "▲", "info": "●"}
-SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATUS_STYLE = {"active": "green", "planned": "cyan", "dormant": "yellow", "retired": "dim"}
 
 
@@ -40,13 +40,13 @@ class ChannelSource:
         return page_channels(self.conn, self.query, offset, limit)
 
 
-def mark_text(mark: FlagMark | None) -> Text:
+def mark_text(mark: FlagMark | None, styles: Callable[[str], Style]) -> Text:
     if mark is None:
         return Text("")
     if mark.severity is None:
         return Text(f"waived {mark.waived}", style="dim")
     symbol = SEVERITY_SYMBOL[mark.severity]
-    return Text(f"{symbol} {mark.flags}", style=SEVERITY_STYLE[mark.severity])
+    return Text(f"{symbol} {mark.flags}", style=styles(mark.severity))
 
 
 def owner_text(name: str | None, email: str | None, employment: str | None) -> Text:
@@ -94,7 +94,7 @@ class ChannelTable(VirtualTable):
         if row.policy_status not in (None, "approved"):
             policy.append(f" {row.policy_status}", style="yellow")
         return [
-            mark_text(row.mark),
+            mark_text(row.mark, severity_styles(self)),
             Text(row.platform),
             literal(row.handle),
             literal(row.name),

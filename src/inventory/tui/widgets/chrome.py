@@ -3,7 +3,7 @@ numbered view tabs and the footer of keys; each has a compact form below NARROW 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from inventory.tui.text import literal
+from inventory.tui.widgets.severity import SEVERITY_COMPONENTS, SEVERITY_SYMBOL, severity_style
 
 if TYPE_CHECKING:
     from datetime import date
@@ -35,6 +36,8 @@ OVERVIEW = ("overview", "Overview")
 class InventoryHeader(Static):
     """Organization, channel count, flag totals by severity."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = SEVERITY_COMPONENTS
+
     def show(
         self,
         organization: str,
@@ -57,14 +60,11 @@ class InventoryHeader(Static):
             text.append("evaluating the rules…", style="dim")
         else:
             totals = flags.totals
-            for severity, symbol, style in (
-                ("error", "✖", "bold red"),
-                ("warning", "▲", "yellow"),
-                ("info", "●", "cyan"),
-            ):
+            for severity, symbol in SEVERITY_SYMBOL.items():
                 count = totals.get(severity, 0)
                 label = "" if narrow else f" {severity}" if count == 1 else f" {severity}s"
-                text.append(f"{symbol} {count}{label}", style=style if count else "dim")
+                style = severity_style(self, severity) if count else "dim"
+                text.append(f"{symbol} {count}{label}", style=style)
                 text.append("  ")
             if flags.waived:
                 text.append(f"({flags.waived} waived)  ", style="magenta")

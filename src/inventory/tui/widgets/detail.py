@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,7 +16,7 @@ from textual.widgets import Static
 from inventory.kinds import CHANNEL, POLICY
 from inventory.rules.flags import Flag
 from inventory.tui.text import literal
-from inventory.tui.widgets.channel_table import SEVERITY_STYLE, SEVERITY_SYMBOL
+from inventory.tui.widgets.severity import SEVERITY_SYMBOL
 
 if TYPE_CHECKING:
     from inventory.kinds import Kind
@@ -114,8 +115,13 @@ def fields_table(fields: Sequence[Field]) -> Table:
 
 
 def flag_lines(
-    flags: Sequence[Flag], explanations: Mapping[str, str] | None, *, subject: bool = False
+    flags: Sequence[Flag],
+    explanations: Mapping[str, str] | None,
+    styles: Callable[[str], Style],
+    *,
+    subject: bool = False,
 ) -> RenderableType:
+    """The flags of a record, worst first; `styles`: severity -> its colour."""
     if not flags:
         return Text("No flags: this record meets every enabled rule.", style="green")
     parts: list[RenderableType] = []
@@ -125,7 +131,7 @@ def flag_lines(
         heading.append(f" (+{len(flags) - unwaived} waived)", style="dim")
     parts.append(heading)
     for flag in flags:
-        style = "dim" if flag.waived else SEVERITY_STYLE[flag.severity]
+        style = "dim" if flag.waived else styles(flag.severity)
         line = Text(f"{SEVERITY_SYMBOL[flag.severity]} {flag.rule} ", style=style)
         line.append(f"{flag.severity} ", style=style)
         line.append_text(literal(flag.title, "bold" if not flag.waived else "dim"))

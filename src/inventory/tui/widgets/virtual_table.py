@@ -28,6 +28,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from inventory.tui.widgets.severity import SEVERITY_COMPONENTS
+
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 16
 
@@ -127,6 +129,7 @@ class VirtualTable(ScrollView, can_focus=True):
         "virtual-table--header",
         "virtual-table--cursor",
         "virtual-table--sorted",
+        *SEVERITY_COMPONENTS,  # the flag columns (styles/app.tcss)
     }
 
     DEFAULT_CSS = """
