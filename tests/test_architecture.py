@@ -21,12 +21,12 @@ LAYERS = [
     {"offboarding"},
     {"importing"},
     # the UI, bottom up: text, state and messages; widgets; views and screens; what the app does
-    # when asked (record actions, evaluation, transfers); the app
+    # when asked (record actions, evaluation, transfers, unexpected errors); the app
     {"tui.text", "tui.errors", "tui.state", "tui.messages"},
     {"tui.widgets"},
     {"tui.views.base"},
     {"tui.views", "tui.screens"},
-    {"tui.record_actions", "tui.evaluation", "tui.transfers"},
+    {"tui.record_actions", "tui.evaluation", "tui.transfers", "tui.unexpected"},
     {"cli", "completion", "tui", "tui.app", "__main__"},
 ]
 

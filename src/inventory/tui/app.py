@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import sys
 from collections.abc import Collection, Iterable
 from datetime import date
@@ -18,7 +16,7 @@ from textual.widgets import ContentSwitcher, Input, Static
 from inventory.listing import total_channels
 from inventory.store import Store
 from inventory.tui import record_actions, transfers
-from inventory.tui.errors import GuardedMessages, log_error, one_line
+from inventory.tui.errors import GuardedMessages
 from inventory.tui.evaluation import EvaluationSchedule
 from inventory.tui.messages import (
     EditRequested,
@@ -28,8 +26,9 @@ from inventory.tui.messages import (
     ToggleExplain,
     ToggleRule,
 )
-from inventory.tui.screens.dialogs import HelpScreen, MessageDialog
+from inventory.tui.screens.dialogs import HelpScreen
 from inventory.tui.state import FlagIndex, Shown, empty_evaluation
+from inventory.tui.unexpected import UnexpectedErrors
 from inventory.tui.views.base import InventoryView, view_of
 from inventory.tui.views.channels import ChannelsView
 from inventory.tui.views.flags import FlagsView
@@ -111,8 +110,7 @@ class InventoryApp(GuardedMessages, App[None]):
         self._stale: set[str] = set()
         self._pending_key: dict[str, str | None] = {}
         self._started = False  # mounted: unexpected errors are reported from now on
-        self._reporting = False
-        self._errors: list[float] = []  # when the latest unexpected errors happened
+        self.unexpected = UnexpectedErrors(self)
 
     # --- layout --------------------------------------------------------------------------
 
@@ -151,7 +149,7 @@ class InventoryApp(GuardedMessages, App[None]):
 
     def on_mount(self) -> None:
         self._apply_width()
-        self._load_explanations()
+        self.load_explanations()
         self.reload_all()
         self.view().focus_main()
         # the first evaluation (0.3 s at 100,000 channels) starts once the list is on screen
@@ -163,7 +161,7 @@ class InventoryApp(GuardedMessages, App[None]):
 
     # --- data ----------------------------------------------------------------------------
 
-    def _load_explanations(self) -> None:
+    def load_explanations(self) -> None:
         from inventory.rules.catalog import list_rules
 
         self.shown.explanations = {rule.code: rule.explanation for rule in list_rules(self.store)}
@@ -234,7 +232,7 @@ class InventoryApp(GuardedMessages, App[None]):
         """After any saved change: show it at once, then re-evaluate the rules (only the
         `channels` when those were the only records saved or deleted)."""
         if kind in (None, "rule"):
-            self._load_explanations()
+            self.load_explanations()
         self.evaluation.start(channels if kind == "channel" else None)
         self.reload_all(key, kind)
 
@@ -418,52 +416,9 @@ class InventoryApp(GuardedMessages, App[None]):
 
     # --- unexpected errors ---------------------------------------------------------------
 
-    #: More unexpected errors than this within ERROR_BURST_SECONDS: something fails on every
-    #: frame, and the app stops (non-zero status) rather than show dialog after dialog.
-    ERROR_BURST = 3
-    ERROR_BURST_SECONDS = 2.0
-
     def report_unexpected(self, error: Exception) -> None:
-        """A bug: roll back whatever was half done, log the traceback, say so in a dialog,
-        and show the inventory as the database holds it."""
-        import time
-
-        now = time.monotonic()
-        self._errors = [
-            t for t in getattr(self, "_errors", []) if now - t < self.ERROR_BURST_SECONDS
-        ]
-        self._errors.append(now)
-        if getattr(self, "_reporting", False) or len(self._errors) > self.ERROR_BURST:
-            super()._handle_exception(error)
-            return
-        self._reporting = True
-        try:
-            with contextlib.suppress(sqlite3.Error):
-                if self.store.conn.in_transaction:
-                    self.store.conn.execute("ROLLBACK")
-            self.store.current_action = None
-            path = log_error(error)
-            where = (
-                f"The details (traceback) are in {path}."
-                if path is not None
-                else "The details could not be written to the log file."
-            )
-            self.push_screen(
-                MessageDialog(
-                    "Something went wrong",
-                    f"{one_line(error)}\n\nThe action was stopped and nothing it had not "
-                    f"finished was saved; the inventory is shown as the database holds it. "
-                    f"{where}",
-                )
-            )
-            self.call_later(self._reload_after_error)
-        finally:
-            self._reporting = False
-
-    def _reload_after_error(self) -> None:
-        self._load_explanations()
-        self.evaluation.start()
-        self.reload_all()
+        """A bug: reported in a dialog, the app goes on (tui/unexpected.py)."""
+        self.unexpected.report(error)
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's path for errors outside a guarded handler (callbacks, timers): the app
