@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from textual.geometry import Region
+
 _TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', re.S)
 
 
@@ -39,3 +41,18 @@ def shown_text(widget) -> str:
 def toasts(app) -> list[str]:
     """The notifications on screen, as their text."""
     return [shown_text(toast) for toast in app.screen.query("Toast") if toast.display]
+
+
+def widget_text(widget) -> str:
+    """What one widget shows, rendered at its size, line by line as plain text: to assert
+    on one part of the screen (the header, a status line, a table, a detail pane) without
+    exporting the whole screen as SVG and reading it back."""
+    width, height = widget.size
+    strips = widget.render_lines(Region(0, 0, width, height))
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def texts(root, selector: str = "Static") -> str:
+    """What every shown Static (Labels included) under `root` says, one after the other:
+    e.g. a dialog's title and message (`texts(app.screen)`)."""
+    return "\n".join(widget_text(w) for w in root.query(selector) if w.display and w.visible)
