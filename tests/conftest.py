@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,26 @@ from inventory.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_db" / "acme.json"
+
+LONG_FIRST = (
+    "tests/test_typing.py",
+    "tests/test_crash.py",
+    "tests/test_deadlines.py",
+    "tests/tui/",
+)
+"""Where the long tests are (mypy alone takes 10-20 s). xdist hands tests out in collection
+order, so these go first: collected last, one of them would end the run alone on one core."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (n for n, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)),
+            len(LONG_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: each file keeps its order
+
 
 MINIMAL_DOCUMENT: dict[str, Any] = {
     "format": "social-inventory/2",
@@ -147,13 +168,29 @@ def make_db(tmp_path: Path, write_document) -> Callable[[dict[str, Any]], Path]:
     return make
 
 
-@pytest.fixture
-def sample_db(tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped sample in a database, built once per test process: tests get copies
+    (building it costs ~0.3 s of CPU, a copy ~1 ms). Never open this one."""
     from inventory.sample import build_sample
 
-    path = tmp_path / "sample.db"
+    path = tmp_path_factory.mktemp("template") / "sample.db"
     build_sample(path)
     return path
+
+
+def copy_database(template: Path, path: Path) -> Path:
+    """A copy of a closed database file (with its write-ahead log, should one be left)."""
+    for suffix in ("", "-wal"):
+        if Path(f"{template}{suffix}").exists():
+            shutil.copyfile(f"{template}{suffix}", f"{path}{suffix}")
+    return path
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path, sample_template: Path) -> Path:
+    """The shipped sample in a fresh database of this test's own."""
+    return copy_database(sample_template, tmp_path / "sample.db")
 
 
 # --- rules engine fixtures ------------------------------------------------------------------

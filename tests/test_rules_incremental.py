@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from inventory import records
 from inventory.rules.evaluate import evaluate_rules
 from inventory.rules.waivers import waive
-from inventory.sample import build_sample
 from inventory.store import open_store
+from tests.conftest import copy_database
 
 AS_OF = date(2026, 11, 26)
 
@@ -42,9 +42,10 @@ edits = st.fixed_dictionaries(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(index=st.integers(0, 52), change=edits, waive_it=st.booleans())
-def test_incremental_equals_full(tmp_path_factory, index, change, waive_it) -> None:
-    db = tmp_path_factory.mktemp("inc") / "sample.db"
-    build_sample(db)
+def test_incremental_equals_full(
+    tmp_path_factory, sample_template, index, change, waive_it
+) -> None:
+    db = copy_database(sample_template, tmp_path_factory.mktemp("inc") / "sample.db")
     with open_store(db) as store:
         previous = evaluate_rules(store, AS_OF)
         channel = records.list_channels(store)[index]

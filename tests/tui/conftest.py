@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from inventory.document import import_document, parse_document
-from inventory.sample import build_sample
 from inventory.store import Store, open_store
+from tests.conftest import copy_database
 
 AS_OF = date(2026, 11, 26)
 
@@ -21,11 +21,9 @@ HOSTILE_NAMES = ["[/]", "[@click=app.quit]x", "wipe\x1b[2Jscreen", "[bold red]lo
 
 
 @pytest.fixture
-def sample_store(tmp_path: Path) -> Store:
+def sample_store(tmp_path: Path, sample_template: Path) -> Store:
     """The shipped sample (sample_db/acme.json) in a fresh database."""
-    path = tmp_path / "acme.db"
-    build_sample(path)
-    store = open_store(path, source="ui")
+    store = open_store(copy_database(sample_template, tmp_path / "acme.db"), source="ui")
     store.user = "tester"
     yield store
     store.close()
@@ -93,6 +91,22 @@ def make_app() -> Callable:
         return InventoryApp(store, AS_OF)
 
     return make
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path as the working directory, so that a test types a short relative path (see
+    `type_path`) and a relative default like flags.json lands there, not in the checkout."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+async def type_path(pilot, path: Path, *then: str) -> None:
+    """Type a path key by key, relative to the working directory when it lies below it:
+    the pilot waits ~40 ms for the app to idle after every key, so a 90-character absolute
+    path under pytest's tmp_path costs seconds."""
+    text = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+    await pilot.press(*text, *then)
 
 
 async def settle(pilot) -> None:

@@ -10,7 +10,7 @@ from inventory.document import dump_text
 from inventory.tui.screens.dialogs import MessageDialog
 from inventory.tui.screens.forms import RecordForm
 
-from .conftest import run_async, settle
+from .conftest import run_async, settle, type_path
 from .screen import screen_text
 
 SIZE = (120, 36)
@@ -113,28 +113,30 @@ def test_an_app_that_must_stop_exits_non_zero(sample_store, monkeypatch, state_h
 
 
 @run_async
-async def test_a_failed_export_keeps_the_dialog_and_the_path(sample_store, make_app, tmp_path):
+async def test_a_failed_export_keeps_the_dialog_and_the_path(sample_store, make_app, workdir):
     """Seen: a failed export from the UI closed the dialog, so the path had to be typed again."""
     from textual.widgets import Input
 
     from inventory.tui.screens.dialogs import ExportDialog
 
-    bad = tmp_path / "no-such-folder" / "flags.json"
+    bad = workdir / "no-such-folder" / "flags.json"
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("x")
         await pilot.pause()
-        await pilot.press("ctrl+a", "ctrl+k", *str(bad), "enter")
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_path(pilot, bad, "enter")
         await settle(pilot)
         await pilot.pause(0.3)
         assert isinstance(app.screen, ExportDialog)
-        assert app.screen.query_one(Input).value == str(bad)
+        assert app.screen.query_one(Input).value == "no-such-folder/flags.json"
         assert "no-such-folder" in app.screen.error
         label = app.screen.query_one("#export-error")
         assert "No such file or directory" in str(label.render())
-        good = tmp_path / "flags.json"
-        await pilot.press("ctrl+a", "ctrl+k", *str(good), "enter")
+        good = workdir / "flags.json"
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_path(pilot, good, "enter")
         await settle(pilot)
         assert not isinstance(app.screen, ExportDialog)
     assert good.exists()

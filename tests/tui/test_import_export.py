@@ -14,7 +14,7 @@ from textual.widgets import Select
 from inventory import records
 from inventory.tui.screens.importing import ImportPreview
 
-from .conftest import run_async, settle
+from .conftest import run_async, settle, type_path
 from .screen import screen_text
 
 SIZE = (120, 36)
@@ -29,7 +29,7 @@ def write(path: Path, text: str) -> Path:
 async def open_preview(pilot, path: Path) -> ImportPreview:
     await pilot.press("ctrl+o")
     await pilot.pause()
-    await pilot.press(*str(path), "enter")
+    await type_path(pilot, path, "enter")
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, ImportPreview), screen
@@ -37,9 +37,9 @@ async def open_preview(pilot, path: Path) -> ImportPreview:
 
 
 @run_async
-async def test_import_preview_then_apply_then_undo(sample_store, make_app, tmp_path: Path):
+async def test_import_preview_then_apply_then_undo(sample_store, make_app, workdir: Path):
     sheet = write(
-        tmp_path / "audit.csv",
+        workdir / "audit.csv",
         "Network,Handle,Status,Owner,Followers\n"
         "Bluesky,acme-italia.bsky.social,Dormant,,5\n"
         "Instagram,@brand_new,,Chiara Bruno,12\n",
@@ -72,10 +72,10 @@ async def test_import_preview_then_apply_then_undo(sample_store, make_app, tmp_p
 
 @run_async
 async def test_import_problems_are_listed_and_nothing_changes(
-    sample_store, make_app, tmp_path: Path
+    sample_store, make_app, workdir: Path
 ):
     sheet = write(
-        tmp_path / "bad.csv",
+        workdir / "bad.csv",
         "Platform,Handle,Last post,Owner\nig,@x,05/03/2026,\nig,@y,,[bold]Nobody[/bold]\n",
     )
     before = records.snapshot(sample_store)
@@ -95,11 +95,11 @@ async def test_import_problems_are_listed_and_nothing_changes(
 
 
 @run_async
-async def test_import_a_missing_file_says_so(sample_store, make_app, tmp_path: Path):
+async def test_import_a_missing_file_says_so(sample_store, make_app, workdir: Path):
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await open_preview(pilot, tmp_path / "nowhere.xlsx")
+        await open_preview(pilot, workdir / "nowhere.xlsx")
         assert "does not exist" in screen_text(app)
 
 
@@ -114,7 +114,7 @@ async def test_import_key_in_the_footer_of_the_empty_state(empty_store, make_app
 
 
 @run_async
-async def test_export_dialog_offers_json_csv_xlsx(sample_store, make_app, tmp_path: Path):
+async def test_export_dialog_offers_json_csv_xlsx(sample_store, make_app, workdir: Path):
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -125,22 +125,24 @@ async def test_export_dialog_offers_json_csv_xlsx(sample_store, make_app, tmp_pa
         select.value = ".csv"  # the selector changes the extension
         await pilot.pause()
         assert "flags.csv" in screen_text(app)
-        await pilot.press("ctrl+a", "ctrl+k", *str(tmp_path / "flags.xlsx"))
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_path(pilot, workdir / "flags.xlsx")
         await pilot.pause()
         assert select.value == ".xlsx"  # ... and the extension the selector
         await pilot.press("enter")
         await settle(pilot)
-        assert (tmp_path / "flags.xlsx").exists()
+        assert (workdir / "flags.xlsx").exists()
         await pilot.press("x")
         await pilot.pause()
         app.screen.query_one("#export-format", Select).value = ".csv"
         await pilot.pause()
-        await pilot.press("ctrl+a", "ctrl+k", *str(tmp_path / "flags.csv"), "enter")
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_path(pilot, workdir / "flags.csv", "enter")
         await settle(pilot)
     flags = len(app.flags.evaluation.flags)
-    rows = CalamineWorkbook.from_path(str(tmp_path / "flags.xlsx")).get_sheet_by_name("Flags")
+    rows = CalamineWorkbook.from_path(str(workdir / "flags.xlsx")).get_sheet_by_name("Flags")
     assert len(rows.to_python()) == flags + 1
-    table = list(csv.reader(io.StringIO((tmp_path / "flags.csv").read_text(encoding="utf-8"))))
+    table = list(csv.reader(io.StringIO((workdir / "flags.csv").read_text(encoding="utf-8"))))
     assert table[0][0] == "severity" and len(table) == flags + 1
-    assert not (tmp_path / "flags.json").exists()
+    assert not (workdir / "flags.json").exists()
     json.dumps(table)  # plain text cells

@@ -16,7 +16,7 @@ from inventory.tui.screens.forms import RecordForm
 from inventory.tui.views.flags import FlagsTable
 from inventory.tui.widgets.channel_table import ChannelTable
 
-from .conftest import AS_OF, run_async, settle
+from .conftest import AS_OF, run_async, settle, type_path
 from .screen import screen_text, texts, widget_text
 
 
@@ -272,15 +272,16 @@ async def test_space_toggles_a_rule(sample_store, make_app):
 
 
 @run_async
-async def test_export_writes_the_flags_file(sample_store, make_app, tmp_path: Path):
+async def test_export_writes_the_flags_file(sample_store, make_app, workdir: Path):
     app = make_app(sample_store)
-    target = tmp_path / "out.json"
+    target = workdir / "out.json"
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("x")
         await pilot.pause()
         assert [i.value for i in app.screen.query(Input)] == ["flags.json"]
-        await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_path(pilot, target, "enter")
         await settle(pilot)
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["format"] == "social-inventory-flags/2"

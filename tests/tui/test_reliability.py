@@ -13,12 +13,12 @@ from textual.widgets import Input, TextArea
 
 from inventory import history, records
 from inventory import store as store_module
-from inventory.sample import build_sample
 from inventory.store import Store, open_store
 from inventory.tui.screens.conflict import ConflictDialog
 from inventory.tui.screens.dialogs import ConfirmDialog
 from inventory.tui.screens.forms import RecordForm
 from inventory.tui.widgets.channel_table import ChannelTable
+from tests.conftest import copy_database
 
 from .conftest import run_async, settle
 from .screen import screen_text, shown_text, toasts
@@ -234,10 +234,8 @@ async def test_deleting_a_record_someone_deleted_says_so(sample_store, bob, make
 
 
 @pytest.fixture
-def sample_path(tmp_path: Path) -> Path:
-    path = tmp_path / "acme.db"
-    build_sample(path)
-    return path
+def sample_path(tmp_path: Path, sample_template: Path) -> Path:
+    return copy_database(sample_template, tmp_path / "acme.db")
 
 
 @run_async
