@@ -10,10 +10,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "inventory"
 
 # Lower layers first; a module may import only from its own layer or those before it.
 LAYERS = [
-    # vocabulary and data that import nothing of the inventory: the rule texts seeded by
-    # the schema, the flag records every layer passes around
+    # vocabulary and data that import nothing of the inventory: the recommendations and
+    # built-in rules the schema seeds, the flag records every layer passes around
     {"settings", "dates", "printable", "json_text", "files", "validation", "progress"},
-    {"rules.builtin", "rules.flags"},
+    {"builtin_rules", "flags"},
     {"models", "kinds", "store", "schema"},
     {"history", "records", "listing", "preview", "baseline"},
     {"rules"},
@@ -125,3 +125,15 @@ def test_the_checks_see_a_cycle_and_an_upward_import() -> None:
     assert _layer("inventory.rules.evaluate") > _layer("inventory.schema")
     assert _layer("inventory.tui.app") > _layer("inventory.tui.record_actions")
     assert _layer("inventory.tui.views.flags") > _layer("inventory.tui.views.base")
+
+
+def test_the_rules_package_is_one_layer_and_the_schema_seeds_from_below_it() -> None:
+    """No module of rules/ is placed apart from its package: what the schema's migrations
+    seed (builtin_rules) and the flag records (flags) live below the schema, outside it."""
+    graph = _imports()
+    rules = {name for name in graph if name.startswith("inventory.rules.")}
+    assert len(rules) > 5
+    assert {_layer(name) for name in rules} == {_layer("inventory.rules")}
+    assert "inventory.builtin_rules" in graph["inventory.schema"]
+    schema = _layer("inventory.schema")
+    assert _layer("inventory.builtin_rules") < schema < _layer("inventory.rules")

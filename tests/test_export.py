@@ -122,7 +122,7 @@ def test_export_to_an_unwritable_place_is_one_clear_line(sample_db: Path, tmp_pa
 def _evaluation(n_flags: int, waived_every: int = 3):
     from datetime import date
 
-    from inventory.rules.flags import BrokenRule, Evaluation, Flag, Waiver
+    from inventory.flags import BrokenRule, Evaluation, Flag, Waiver
 
     hostile = 'é ü 漢字 \x1b[31m "quoted" back\\slash \u2028 tab\t 🎉'
     flags = [

@@ -269,7 +269,7 @@ def test_builtin_rule_flags_one_record_and_not_the_other(
 
 
 def test_every_builtin_rule_has_a_case() -> None:
-    from inventory.rules.builtin import BUILTIN_RULES
+    from inventory.builtin_rules import BUILTIN_RULES
 
     assert {case[0] for case in CASES} == {rule["code"] for rule in BUILTIN_RULES}
     assert len(BUILTIN_RULES) == 24

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inventory.rules.flags import SEVERITY_ORDER, Flag
+from inventory.flags import SEVERITY_ORDER, Flag
 
 BASELINE_FORMATS = ("social-inventory-flags/1", "social-inventory-flags/2")
 

@@ -16,7 +16,7 @@ import orjson
 from inventory.baseline import Comparison
 from inventory.baseline import summary as baseline_summary
 from inventory.files import Data, write_text_file
-from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
+from inventory.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.sheets import Table, csv_text, xlsx_bytes
 
 EXPORT_FORMAT = "social-inventory-flags/2"

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from inventory.flags import SEVERITY_ORDER, Flag
 from inventory.kinds import KINDS, Kind, Usage
-from inventory.rules.flags import SEVERITY_ORDER, Flag
 
 _FIRST_CONSULTANT = """(SELECT k.name FROM channel_consultants cc
     JOIN consultants k ON k.id = cc.consultant_id

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from inventory.baseline import Identity, identity
-from inventory.rules.builtin import RECOMMENDATIONS
-from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
+from inventory.builtin_rules import RECOMMENDATIONS
+from inventory.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.store import Store
 
 TREND_WEEKS = 12

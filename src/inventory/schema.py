@@ -10,7 +10,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING
 
-from inventory.rules.builtin import ACCESS_RULE_CODES, BUILTIN_RULES
+from inventory.builtin_rules import ACCESS_RULE_CODES, BUILTIN_RULES
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -13,7 +13,7 @@ from inventory.cli.errors import fail
 from inventory.cli.files import output_type, write_output
 from inventory.cli.options import FAIL_ON_LEVELS, as_of_option, at_option, baseline_option
 from inventory.cli.stores import looked_back, open_or_fail
-from inventory.rules.flags import SEVERITY_ORDER, Evaluation
+from inventory.flags import SEVERITY_ORDER, Evaluation
 from inventory.store import Store, changed_outside
 
 if TYPE_CHECKING:

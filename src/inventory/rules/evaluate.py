@@ -8,9 +8,9 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
+from inventory.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
 from inventory.kinds import CHECKED_KINDS, KINDS, ORGANIZATION
 from inventory.rules.catalog import Rule, read_rules
-from inventory.rules.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
 from inventory.rules.sandbox import RuleSQLError, RuleTask, open_sandbox, run_rules
 from inventory.rules.waivers import applies, read_waivers
 from inventory.store import Store, organization_name

@@ -9,11 +9,11 @@ import textwrap
 from collections.abc import Iterator
 
 from inventory.baseline import Comparison
+from inventory.builtin_rules import RECOMMENDATIONS
+from inventory.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.kinds import CHECKED_KINDS, SUBJECT_KINDS
 from inventory.printable import visible
-from inventory.rules.builtin import RECOMMENDATIONS
 from inventory.rules.catalog import Rule
-from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 
 WIDTH = 80
 _FLAG_INDENT = " " * 17

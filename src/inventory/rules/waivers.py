@@ -6,9 +6,9 @@ import sqlite3
 from datetime import date
 from typing import Any, NamedTuple
 
+from inventory.flags import Waiver
 from inventory.history import logged_rows, row_key
 from inventory.rules.catalog import require_rule
-from inventory.rules.flags import Waiver
 from inventory.store import Store
 
 

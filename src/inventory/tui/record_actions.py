@@ -9,8 +9,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from inventory import history
+from inventory.flags import Flag
 from inventory.kinds import KINDS
-from inventory.rules.flags import Flag
 from inventory.store import ConflictError, StoreError
 from inventory.tui.screens.dialogs import ConfirmDialog, MessageDialog, WaiveDialog
 from inventory.tui.views.base import view_of

@@ -7,8 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
+from inventory.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.listing import FlagMark, flag_marks
-from inventory.rules.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.store import Store, organization_name
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.notifications import SeverityLevel
 
-from inventory.rules.flags import Evaluation
+from inventory.flags import Evaluation
 from inventory.store import StoreError
 from inventory.tui.screens.dialogs import ExportDialog
 

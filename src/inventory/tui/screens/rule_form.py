@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from textual.widgets import Input, Select, TextArea
 
 from inventory import json_text, models
-from inventory.rules.builtin import RECOMMENDATIONS
+from inventory.builtin_rules import RECOMMENDATIONS
 from inventory.rules.catalog import Rule, RuleError, get_rule, save_rule
 from inventory.rules.catalog import delete_rule as catalog_delete_rule
 from inventory.store import Store, StoreError

@@ -13,8 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Select, Static
 
-from inventory.rules.builtin import RECOMMENDATIONS
-from inventory.rules.flags import SEVERITY_ORDER, Flag
+from inventory.builtin_rules import RECOMMENDATIONS
+from inventory.flags import SEVERITY_ORDER, Flag
 from inventory.tui.messages import GotoSubject, ToggleExplain
 from inventory.tui.state import Shown
 from inventory.tui.text import literal, literal_content

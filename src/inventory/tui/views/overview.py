@@ -44,7 +44,7 @@ from inventory.tui.views.base import InventoryView
 from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_style
 
 if TYPE_CHECKING:
-    from inventory.rules.flags import Flag
+    from inventory.flags import Flag
 
 BAR_CHAR = {"error": "█", "warning": "▓", "info": "░"}
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from inventory.flags import SEVERITY_ORDER, Flag
 from inventory.kinds import RECORD_KINDS, Kind
 from inventory.listing import (
     RECORD_LISTINGS,
@@ -25,7 +26,6 @@ from inventory.listing import (
     page_records,
     record_position,
 )
-from inventory.rules.flags import SEVERITY_ORDER, Flag
 from inventory.tui.messages import EditRequested
 from inventory.tui.state import Shown
 from inventory.tui.text import literal

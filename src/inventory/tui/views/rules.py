@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from inventory.rules.builtin import RECOMMENDATIONS
-from inventory.rules.flags import SEVERITY_ORDER
+from inventory.builtin_rules import RECOMMENDATIONS
+from inventory.flags import SEVERITY_ORDER
 from inventory.tui.messages import EditRequested, ToggleRule
 from inventory.tui.text import literal
 from inventory.tui.views.base import InventoryView, next_sort, sort_note

@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from inventory.flags import Flag
 from inventory.kinds import CHANNEL, POLICY
-from inventory.rules.flags import Flag
 from inventory.tui.text import literal
 from inventory.tui.widgets.severity import SEVERITY_SYMBOL
 
