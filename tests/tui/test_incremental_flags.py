@@ -105,19 +105,20 @@ async def test_a_slow_rule_never_freezes_the_ui(sample_store, make_app, monkeypa
     import time
 
     monkeypatch.setenv("INVENTORY_RULE_TIMEOUT", "3")
-    conn = sqlite3.connect(sample_store.path)
-    conn.execute(
-        """INSERT INTO rules (code, recommendation, title, severity, subject_type, condition,
-               message) VALUES ('X999', 1, 'Slow', 'info', 'channel',
-               'length(printf(''%.*c'', 2147483647, ''x'')) > 0', '''slow''')"""
-    )
-    conn.commit()
-    conn.close()
     app = make_app(sample_store)
     async with app.run_test(size=(120, 36)) as pilot:
         deadline = time.monotonic() + 20
         while not app.evaluated and time.monotonic() < deadline:
             await pilot.pause(0.1)
+        # the slow rule arrives after the first evaluation, which needn't wait for it
+        conn = sqlite3.connect(sample_store.path)
+        conn.execute(
+            """INSERT INTO rules (code, recommendation, title, severity, subject_type,
+                   condition, message) VALUES ('X999', 1, 'Slow', 'info', 'channel',
+                   'length(printf(''%.*c'', 2147483647, ''x'')) > 0', '''slow''')"""
+        )
+        conn.commit()
+        conn.close()
         table = app.query_one(ChannelTable)
         key = table.current_row.key
         loaded = records.get_record(sample_store, "channel", key)
