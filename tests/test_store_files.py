@@ -126,3 +126,23 @@ def test_large_truncated_database_is_refused_by_the_header_check(
     sample_db.write_bytes(data[: len(data) - 4096])
     doc = write_document(minimal_document)
     _assert_refused(sample_db, "truncated", *_all_commands(sample_db, doc))
+
+
+def test_a_migration_added_to_the_list_upgrades_an_existing_database(sample_db, monkeypatch):
+    """Adding a field takes a migration appended to schema.MIGRATIONS: the schema version
+    is their count (it was once a number written by hand, which a new migration left
+    behind, so existing databases were never upgraded)."""
+    from inventory import schema
+    from inventory.store import open_store
+
+    assert len(schema.MIGRATIONS) == schema.SCHEMA_VERSION
+
+    def add_trial(db) -> None:
+        schema.run_script(db, "ALTER TABLE channels ADD COLUMN trial TEXT;")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("9999_trial", add_trial)])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(schema.MIGRATIONS))
+    with open_store(sample_db) as store:
+        assert "trial" in {column.name for column in store.db["channels"].columns}
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS)
+        assert store.migration_backup is not None

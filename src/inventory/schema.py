@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 6
-
 
 def run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run `;`-separated statements inside the migration's transaction.
@@ -614,6 +612,9 @@ MIGRATIONS = [
     ("0006_organization_always_checked", organization_always_checked),
 ]
 """In order; `SCHEMA_VERSION` is their count, and `PRAGMA user_version` mirrors it."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+"""Counted, not written: a migration added to the list upgrades every existing database."""
 
 
 def migration_set() -> Migrations:
