@@ -48,9 +48,9 @@ def test_the_report_written_in_chunks_is_the_whole_report(monkeypatch) -> None:
     whatever their size."""
     from datetime import date
 
+    from inventory.flags import Evaluation, Flag
     from inventory.kinds import CHECKED_KINDS
     from inventory.rules import report
-    from inventory.rules.flags import Evaluation, Flag
 
     evaluation = Evaluation(
         as_of=date(2026, 11, 26),
