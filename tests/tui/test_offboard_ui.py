@@ -8,7 +8,7 @@ from inventory.tui.screens.forms import PeoplePicker, RecordForm
 from inventory.tui.screens.offboard import OffboardDialog
 
 from .conftest import run_async, settle
-from .screen import screen_text
+from .screen import screen_text, texts, widget_text
 
 SIZE = (120, 40)
 LEAVER = "andrea.costa@acme.example"
@@ -41,7 +41,7 @@ async def test_offboarding_previews_hands_over_and_undoes_as_one_action(sample_s
                                                           "telegram/@acme_offerte")}  # fmt: skip
     async with app.run_test(size=SIZE) as pilot:
         await open_offboarding(pilot, app)
-        text = screen_text(app)
+        text = texts(app.screen)
         # without a successor: the channels that still depend on him
         assert "Offboard Andrea Costa <andrea.costa@acme.example>" in text
         assert "2 live channels still depend on them:" in text
@@ -53,7 +53,7 @@ async def test_offboarding_previews_hands_over_and_undoes_as_one_action(sample_s
         await pilot.click("#offboard-on")
         await pilot.press("ctrl+a", "ctrl+k", *"2026-12-20")
         await pilot.pause()
-        assert "leaves on 2026-12-15, not after 2026-12-20" in screen_text(app)
+        assert "leaves on 2026-12-15, not after 2026-12-20" in texts(app.screen)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, OffboardDialog)
@@ -64,7 +64,7 @@ async def test_offboarding_previews_hands_over_and_undoes_as_one_action(sample_s
         await pilot.click("#offboard-on")
         await pilot.press("ctrl+a", "ctrl+k", *"2026-10-31")
         await pilot.pause()
-        text = screen_text(app)
+        text = texts(app.screen)
         assert "elena.marino@acme.example takes over 2 live channels:" in text
         assert "after:  owner elena.marino@acme.example" in text
         await pilot.press("ctrl+s")
@@ -74,7 +74,6 @@ async def test_offboarding_previews_hands_over_and_undoes_as_one_action(sample_s
         assert channel(sample_store, "telegram/@acme_offerte").admins == [
             "elena.marino@acme.example"
         ]
-        text = screen_text(app)
         assert "R105" not in {f.rule for f in app.flags.evaluation.flags}
         assert "Offboarded andrea.costa@acme.example on 2026-10-31" in "\n".join(
             n.message for n in app._notifications
@@ -83,7 +82,7 @@ async def test_offboarding_previews_hands_over_and_undoes_as_one_action(sample_s
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        assert "the offboarding of andrea.costa@acme.example" in screen_text(app)
+        assert "the offboarding of andrea.costa@acme.example" in texts(app.screen)
         await pilot.press("y")
         await settle(pilot)
         for key, record in before.items():
@@ -158,8 +157,9 @@ async def test_lookalikes_view_and_form(sample_store, make_app):
         await settle(pilot)
         await pilot.press("8")
         await settle(pilot)
-        text = screen_text(app)
-        assert "2 lookalikes" in text
+        assert "2 lookalikes" in widget_text(app.query_one("#lookalikes-status"))
+        text = widget_text(app.query_one("#lookalikes-table"))
+        text += widget_text(app.query_one("#lookalikes-detail-body"))
         assert "@acme_it_official" in text and "tolerated" in text
         await pilot.press("n")
         await pilot.pause()
@@ -176,7 +176,7 @@ async def test_lookalikes_view_and_form(sample_store, make_app):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form
-        assert "has the same platform and handle" in screen_text(app)
+        assert "has the same platform and handle" in texts(app.screen)
         await pilot.click("#field-handle")
         await pilot.press("end", *"_giveaway")
         await pilot.press("ctrl+s")
@@ -184,7 +184,7 @@ async def test_lookalikes_view_and_form(sample_store, make_app):
         assert not isinstance(app.screen, RecordForm)
         saved = records.get_record(sample_store, "lookalike", "instagram/@acme_it_giveaway")
         assert saved is not None and saved.record.takedown == "open"
-        assert "3 lookalikes" in screen_text(app)
+        assert "3 lookalikes" in widget_text(app.query_one("#lookalikes-status"))
 
 
 @run_async
@@ -198,13 +198,13 @@ async def test_the_organizations_email_domains_are_editable(sample_store, make_a
         await pilot.press("O")
         await pilot.pause()
         assert isinstance(app.screen, RecordForm)
-        assert "Edit the organization" in screen_text(app)
+        assert "Edit the organization" in texts(app.screen)
         area = app.screen.query_one("#field-email_domains")
         area.text = "acme.example\nJobs.Acme.example"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, RecordForm)  # upper-case is refused, next to the field
-        assert "must be lower-case" in screen_text(app)
+        assert "must be lower-case" in widget_text(app.screen.query_one("#error-email_domains"))
         area.text = "acme.example\njobs.acme.example"
         await pilot.press("ctrl+s")
         await settle(pilot)
