@@ -47,7 +47,7 @@ def widget_text(widget) -> str:
     """What one widget shows, rendered at its size, line by line as plain text: to assert
     on one part of the screen (the header, a status line, a table, a detail pane) without
     exporting the whole screen as SVG and reading it back."""
-    width, height = widget.size
+    width, height = widget.outer_size  # padding and border included, as on screen
     strips = widget.render_lines(Region(0, 0, width, height))
     return "\n".join(strip.text.rstrip() for strip in strips)
 

@@ -21,7 +21,7 @@ from inventory.tui.views.flags import FlagsTable, FlagsView
 from inventory.tui.widgets.channel_table import ChannelTable
 
 from .conftest import AS_OF, run_async, settle
-from .screen import screen_text
+from .screen import texts, widget_text
 
 SIZE = (120, 40)
 
@@ -68,6 +68,11 @@ async def choose(pilot, items: OptionList, option_id: str) -> None:
     await settle(pilot)
 
 
+def overview_items(app: InventoryApp) -> str:
+    """The Overview's lines as its list shows them."""
+    return widget_text(app.query_one("#overview-items", OptionList))
+
+
 def shown_flags(app: InventoryApp) -> list[tuple[str, str]]:
     table = app.query_one(FlagsTable)
     return [(flag.rule, flag.subject_id) for flag in table._source.page(0, table.row_count)]
@@ -78,7 +83,7 @@ async def test_figures_from_the_history(history_store: Store) -> None:
     app = InventoryApp(history_store, AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await open_overview(pilot)
-        text = screen_text(app)
+        text = overview_items(app)
         assert "✖ FAIL  gate (--fail-on error): 1 open error" in text
         # recommendation 2 had R201 30 days ago (2026-10-27), not now: -1
         line = next(row for row in text.splitlines() if row.lstrip().startswith("2 Stop"))
@@ -124,11 +129,11 @@ async def test_new_since_leads_to_the_new_flags_and_resolved_to_a_list(
         items = await open_overview(pilot)
         await choose(pilot, items, "new")
         assert shown_flags(app) == [("R601", "instagram/@idle")]
-        assert "only new since 2026-10-27" in screen_text(app)
+        assert "only new since 2026-10-27" in widget_text(app.query_one("#flags-status"))
         items = await open_overview(pilot)
         await choose(pilot, items, "resolved")
         assert isinstance(app.screen, MessageDialog)
-        assert "R201  department Customer Care" in screen_text(app)
+        assert "R201  department Customer Care" in texts(app.screen)
 
 
 @run_async
@@ -142,7 +147,7 @@ async def test_a_date_picked_moves_new_and_resolved(history_store: Store) -> Non
         field.value = ""
         await pilot.press(*"2026-11-02", "enter")
         await settle(pilot)
-        text = screen_text(app)
+        text = overview_items(app)
         assert "New since 2026-11-02: 0 open flags" in text
         assert "Resolved since 2026-11-02: 0 flags" in text
         # before the history: said so, nothing crashes
@@ -150,13 +155,13 @@ async def test_a_date_picked_moves_new_and_resolved(history_store: Store) -> Non
         field.value = ""
         await pilot.press(*"2026-01-01", "enter")
         await settle(pilot)
-        assert "New since 2026-01-01: no history then" in screen_text(app)
+        assert "New since 2026-01-01: no history then" in overview_items(app)
         # not a date: a message, the date stays
         await pilot.press("s")
         field.value = ""
         await pilot.press(*"soon", "enter")
         await settle(pilot)
-        assert "New since 2026-01-01" in screen_text(app)
+        assert "New since 2026-01-01" in overview_items(app)
 
 
 @run_async
@@ -181,7 +186,7 @@ async def test_a_save_updates_the_overview(sample_store: Store) -> None:
     app = InventoryApp(sample_store, AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await open_overview(pilot)
-        assert "5 open errors" in screen_text(app)
+        assert "5 open errors" in overview_items(app)
         loaded = records.get_record(sample_store, "channel", "facebook/AcmeBologna")
         assert loaded is not None
         fixed = Channel.model_validate(
@@ -196,7 +201,7 @@ async def test_a_save_updates_the_overview(sample_store: Store) -> None:
         )
         app.changed("channel", "facebook/AcmeBologna", {"facebook/AcmeBologna"})
         await settle(pilot)
-        assert "4 open errors" in screen_text(app)
+        assert "4 open errors" in overview_items(app)
 
 
 @run_async
@@ -204,7 +209,7 @@ async def test_the_empty_inventory(empty_store: Store) -> None:
     app = InventoryApp(empty_store, AS_OF)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_overview(pilot)
-        text = screen_text(app)
+        text = overview_items(app)
         # an empty inventory has no approved policy: R501 fails the gate, as `check` does
         assert "✖ FAIL  gate (--fail-on error)" in text
         assert "New since 2026-10-27: no history then" in text
@@ -215,7 +220,7 @@ async def test_fail_on_never_passes(sample_store: Store) -> None:
     app = InventoryApp(sample_store, AS_OF, fail_on="never")
     async with app.run_test(size=SIZE) as pilot:
         await open_overview(pilot)
-        assert "✔ PASS  gate (--fail-on never)" in screen_text(app)
+        assert "✔ PASS  gate (--fail-on never)" in overview_items(app)
         assert isinstance(app.view("flags"), FlagsView)
 
 
@@ -232,7 +237,8 @@ async def test_a_history_that_cant_be_read_is_said_and_the_ui_goes_on(
     app = InventoryApp(history_store, AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await open_overview(pilot)
-        assert "the history could not be read: disk on fire" in screen_text(app)
+        status = widget_text(app.query_one("#overview-status"))
+        assert "the history could not be read: disk on fire" in status
         await pilot.press("1")
         await settle(pilot)
         assert app.current_view == "channels"
