@@ -12,7 +12,14 @@ from inventory.store import open_store
 from inventory.tui.views.records import RecordList
 
 from .conftest import run_async, settle
-from .screen import screen_text
+from .screen import screen_text, widget_text
+
+
+def view_text(app, view_id: str) -> str:
+    """A record view's status line and the rows its list shows."""
+    status = widget_text(app.query_one(f"#{view_id}-status"))
+    return status + "\n" + widget_text(app.query_one(f"#{view_id}-table"))
+
 
 SIZE = (120, 36)
 
@@ -32,7 +39,7 @@ async def test_people_show_how_many_channels_each_owns_and_backs_up(sample_store
         await settle(pilot)
         await pilot.press("3")
         await settle(pilot)
-        text = screen_text(app)
+        text = view_text(app, "people")
         assert "23 people" in text
         email = "davide.greco@acme.example"
         owns, backs = owned(sample_store, email), owned(sample_store, email, "backup_owner_id")
@@ -63,7 +70,7 @@ async def test_departments_count_people_reporting_and_linked_channels(sample_sto
         people, reporting, linked = counts
         assert reporting and linked
         shown = rf"Customer Care *customer_care *open *{people} *{reporting} *{linked}\b"
-        assert re.search(shown, screen_text(app))
+        assert re.search(shown, view_text(app, "departments"))
 
 
 def many_people_document(count: int) -> dict:
@@ -108,13 +115,13 @@ async def test_a_long_people_list_is_read_a_page_at_a_time(tmp_path, make_app):
             await pilot.press("3")
             await settle(pilot)
             table = app.query_one("#people-table", RecordList)
-            assert "5000 people" in screen_text(app)
-            assert "person00000@acme.example" in screen_text(app)
+            assert "5000 people" in view_text(app, "people")
+            assert "person00000@acme.example" in view_text(app, "people")
             assert len(table._pages) == 1  # one page of 200 read, not 5,000 rows
 
             await pilot.press("end")
             await settle(pilot)
-            text = screen_text(app)
+            text = view_text(app, "people") + widget_text(app.query_one("#people-detail-body"))
             last = r"person04999@acme\.example *Person 00001 *Marketing *employee *– *1"
             assert re.search(last, text)
             assert "channel x/@big" in text  # the detail pane: who uses the person
@@ -122,7 +129,7 @@ async def test_a_long_people_list_is_read_a_page_at_a_time(tmp_path, make_app):
             name_header = table._widths[0] + 2  # past the E-mail column
             await pilot.click("#people-table", offset=(name_header, 0))  # sorts by name
             await settle(pilot)
-            assert re.search(r"E-mail +Name ▲", screen_text(app))
+            assert re.search(r"E-mail +Name ▲", view_text(app, "people"))
             assert table.current_row.key == "person04999@acme.example"  # still selected
             await pilot.press("home")
             await settle(pilot)
