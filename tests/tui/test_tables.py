@@ -9,7 +9,7 @@ from .conftest import run_async, settle
 
 WIDE = (200, 50)
 NARROW = (80, 24)
-LIST_VIEWS = "1234568"  # Channels, Flags, People, Departments, Consultants, Policies, Lookalikes
+LIST_VIEWS = "12345678"  # Channels, Flags, People, ..., Rules, Lookalikes
 
 
 def line(table: VirtualTable, y: int) -> str:
@@ -91,6 +91,7 @@ async def test_every_list_keeps_its_identifying_columns_at_80_columns(sample_sto
         "4": ["Flags", "Name"],
         "5": ["Flags", "Name"],
         "6": ["Flags", "Version"],
+        "7": ["Code"],
         "8": ["Flags", "Platform", "Handle"],
     }
     async with app.run_test(size=NARROW) as pilot:

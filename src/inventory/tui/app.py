@@ -11,7 +11,7 @@ from typing import ClassVar, cast
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import ContentSwitcher, Static
 
 from inventory.listing import total_channels
 from inventory.store import Store
@@ -251,9 +251,9 @@ class InventoryApp(GuardedMessages, App[None]):
         self.push_screen(HelpScreen())
 
     def action_filter(self) -> None:
-        if self.current_view != "channels":
+        if not self.view().focus_filter():  # a view without a list (the Overview)
             self.action_view("channels")
-        cast(ChannelsView, self.view("channels")).focus_filter()
+            self.view().focus_filter()
 
     def action_flagged(self) -> None:
         if self.current_view != "channels":
@@ -294,8 +294,7 @@ class InventoryApp(GuardedMessages, App[None]):
         """The Channels view filtered to one owner's flagged channels."""
         self.action_view("channels")
         view = cast(ChannelsView, self.view("channels"))
-        view.query_one("#channel-filter", Input).value = message.email
-        view.apply_filter_now()
+        view.set_filter(message.email)
         view.set_flagged_only(True)
 
     def goto_subject(self, subject_type: str, subject_id: str) -> None:
@@ -309,8 +308,9 @@ class InventoryApp(GuardedMessages, App[None]):
             return
         self.action_view(view_id)
         view = self.view(view_id)
-        if isinstance(view, ChannelsView):
-            view.query_one("#channel-filter", Input).value = ""
+        if view.filter_text:  # the subject may not match it
+            view.set_filter("")
+        if isinstance(view, ChannelsView):  # nor show only flagged channels
             view.query_state = type(view.query_state)(
                 sort=view.query_state.sort, descending=view.query_state.descending
             )
@@ -383,8 +383,8 @@ class InventoryApp(GuardedMessages, App[None]):
         )
         for title, help_text, callback in [
             (
-                "Filter channels (/)",
-                "Filter by handle, name, owner, platform, department",
+                "Filter (/)",
+                "Filter the list in view: any text column it shows",
                 self.action_filter,
             ),
             ("Flagged channels only (f)", "Show only flagged channels / all", self.action_flagged),

@@ -11,14 +11,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Select, Static
+from textual.widgets import Input, Select, Static
 
 from inventory.builtin_rules import RECOMMENDATIONS
 from inventory.flags import SEVERITY_ORDER, Flag
+from inventory.listing import fold
 from inventory.tui.messages import GotoSubject, ToggleExplain
 from inventory.tui.state import Shown
 from inventory.tui.text import literal, literal_content
-from inventory.tui.views.base import InventoryView, sort_note
+from inventory.tui.views.base import FilterInput, InventoryView, sort_note
 from inventory.tui.widgets.detail import DetailPane, flag_lines
 from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_style, severity_styles
 from inventory.tui.widgets.virtual_table import Column, ListSource, VirtualTable
@@ -64,6 +65,13 @@ FLAG_SORTS: dict[str, Any] = {
 }
 
 
+def flag_text(flag: Flag) -> str:
+    """What the filter searches in a flag: every text column the list shows, folded."""
+    title = f"WAIVED {flag.title}" if flag.waived else flag.title
+    shown = [flag.severity, flag.rule, flag.subject_id, flag.subject_type, title, flag.message]
+    return fold("\x1f".join(shown))
+
+
 class FlagsView(InventoryView):
     kind = None
     title = "Flags"
@@ -82,6 +90,7 @@ class FlagsView(InventoryView):
         # flags picked elsewhere (the Overview's "new since", a channel's flags): their
         # (rule, subject type, subject id) and what to call them; None shows every flag
         self.only: tuple[str, frozenset[tuple[str, str, str]]] | None = None
+        self.text = ""  # the filter (`/`)
 
     def show_only(
         self,
@@ -91,9 +100,12 @@ class FlagsView(InventoryView):
         waived: str | None = None,
         only: tuple[str, frozenset[tuple[str, str, str]]] | None = None,
     ) -> None:
-        """Filter the list: the selects to these values (None: all), and `only` these flags."""
+        """Filter the list: the selects to these values (None: all), and `only` these flags;
+        the text filter is cleared."""
         self.only = only
-        with self.prevent(Select.Changed):
+        self.text = ""
+        with self.prevent(Select.Changed, Input.Changed):
+            self.query_one(FilterInput).value = ""
             for name, value in (
                 ("severity", severity),
                 ("recommendation", recommendation),
@@ -106,6 +118,7 @@ class FlagsView(InventoryView):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="flags-bar", classes="view-bar"):
+            yield FilterInput(id="flags-filter")
             yield Select(
                 [(s, s) for s in SEVERITY_ORDER],
                 prompt="All severities",
@@ -148,6 +161,9 @@ class FlagsView(InventoryView):
             and (recommendation is Select.NULL or f.recommendation == recommendation)
             and (waived is Select.NULL or f.waived == (waived == "waived"))
         ]
+        text = fold(self.text.strip())
+        if text:
+            flags = [f for f in flags if text in flag_text(f)]
         flags.sort(key=FLAG_SORTS[self.sort], reverse=self.descending)
         return flags
 
@@ -167,6 +183,8 @@ class FlagsView(InventoryView):
         total = len(self.shown.flags.evaluation.flags)
         status = Text(f"{len(flags)} of {total} flags" if len(flags) != total else f"{total} flags")
         status.append(sort_note(table.columns, self.sort, self.descending), style="dim")
+        if self.text and not flags:
+            status = Text("No flag matches the filter (escape clears it)", style="yellow")
         if self.only is not None:  # first: the status is cut at the right when narrow
             status = literal(f"only {self.only[0]} (escape: all): ", "bold yellow") + status
         broken = self.shown.flags.evaluation.broken_rules
@@ -231,6 +249,11 @@ class FlagsView(InventoryView):
     @on(Select.Changed)
     def _filter(self) -> None:
         self.reload()
+
+    def filter_changed(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.reload()
 
     def action_show_all(self) -> None:
         self.show_only()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.widgets import Static
 
 from inventory.flags import SEVERITY_ORDER, Flag
@@ -29,7 +30,7 @@ from inventory.listing import (
 from inventory.tui.messages import EditRequested
 from inventory.tui.state import Shown
 from inventory.tui.text import literal
-from inventory.tui.views.base import InventoryView, next_sort, sort_note
+from inventory.tui.views.base import FilterInput, InventoryView, next_sort, sort_note
 from inventory.tui.widgets.detail import (
     DetailPane,
     detail_layout,
@@ -152,7 +153,9 @@ class RecordsView(InventoryView):
         return self.query_one(RecordList)
 
     def compose(self) -> ComposeResult:
-        yield Static(id=f"{self.id}-status", classes="view-bar view-status")
+        with Horizontal(id=f"{self.id}-bar", classes="view-bar"):
+            yield FilterInput(id=f"{self.id}-filter")
+            yield Static(id=f"{self.id}-status", classes="view-status")
         yield RecordList(
             self.spec, self._mark if self.spec.subject_type else None, id=f"{self.id}-table"
         )
@@ -160,6 +163,11 @@ class RecordsView(InventoryView):
 
     def focus_main(self) -> None:
         self.table.focus()
+
+    def filter_changed(self, text: str) -> None:
+        if text != self.query_state.text:
+            self.query_state = replace(self.query_state, text=text)
+            self.reload()
 
     def reload(self, key: str | None = None) -> None:
         table = self.table
@@ -169,12 +177,21 @@ class RecordsView(InventoryView):
         table.sort_column = self.query_state.sort or RECORD_LISTINGS[self.record_kind].default_sort
         table.sort_descending = self.query_state.descending
         table.set_source(RecordSource(conn, self.query_state), cursor=position)
-        status = Text(f"{table.row_count} {self.spec.title.lower()}")
+        shown = table.row_count
+        if self.query_state.text:
+            total = count_records(conn, replace(self.query_state, text=""))
+            status = Text(f"{shown} of {total} {self.spec.title.lower()}")
+        else:
+            status = Text(f"{shown} {self.spec.title.lower()}")
         status.append(
             sort_note(table.columns, table.sort_column or "", self.query_state.descending),
             style="dim",
         )
         status.append("   n new · e edit · d delete", style="dim")
+        if self.query_state.text and not shown:
+            status = Text(
+                f"No {self.record_kind} matches the filter (escape clears it)", style="yellow"
+            )
         self.query_one(f"#{self.id}-status", Static).update(status)
         self.show_detail()
 
@@ -238,17 +255,18 @@ class RecordsView(InventoryView):
             return
         current = self.query_state.sort or listing.default_sort
         descending = event.column == current and not self.query_state.descending
-        self.query_state = RecordQuery(self.record_kind, event.column, descending)
+        self.query_state = replace(self.query_state, sort=event.column, descending=descending)
         self.reload()
 
     def action_sort_next(self) -> None:
         current = self.query_state.sort or RECORD_LISTINGS[self.record_kind].default_sort
-        self.query_state = RecordQuery(self.record_kind, next_sort(self.table.columns, current))
+        sort = next_sort(self.table.columns, current)
+        self.query_state = replace(self.query_state, sort=sort, descending=False)
         self.reload()
 
     def action_sort_reverse(self) -> None:
         state = self.query_state
-        self.query_state = RecordQuery(self.record_kind, state.sort, not state.descending)
+        self.query_state = replace(state, descending=not state.descending)
         self.reload()
 
     def on_resize(self) -> None:

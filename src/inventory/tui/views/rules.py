@@ -2,31 +2,80 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Static
+from textual.containers import Horizontal
+from textual.widgets import Static
 
 from inventory.builtin_rules import RECOMMENDATIONS
 from inventory.flags import SEVERITY_ORDER
+from inventory.listing import fold
 from inventory.tui.messages import EditRequested, ToggleRule
 from inventory.tui.text import literal
-from inventory.tui.views.base import InventoryView, next_sort, sort_note
+from inventory.tui.views.base import FilterInput, InventoryView, next_sort, sort_note
 from inventory.tui.widgets.detail import DetailPane, detail_layout, none
 from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_style
-from inventory.tui.widgets.virtual_table import Column
+from inventory.tui.widgets.virtual_table import Column, ListSource, VirtualTable
+
+if TYPE_CHECKING:
+    from inventory.rules.catalog import Rule
+    from inventory.tui.state import Shown
 
 
-class RecordTable(DataTable):
-    """The rules list (a few dozen rows): a DataTable with j/k."""
+@dataclass(frozen=True)
+class RuleRow:
+    """One line of the rules list: the rule, its flags now (None: disabled), broken or not."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    rule: Rule
+    flags: int | None
+    broken: bool
+
+    @property
+    def key(self) -> str:
+        return self.rule.code
+
+
+class RulesTable(VirtualTable):
+    columns: Sequence[Column] = (
+        Column("code", "Code", 20),
+        Column("recommendation", "Rec", 3, justify="right"),
+        Column("severity", "Severity", 10),
+        Column("enabled", "Enabled", 7),
+        Column("flags", "Flags now", 9, justify="right"),
+        Column("title", "Title", 60, 16),
+    )
+    frozen = 1  # the code
+
+    def cells(self, row: RuleRow) -> list[Text]:
+        rule = row.rule
+        code = literal(rule.code)
+        if not rule.builtin:
+            code.append(" custom", style="dim")
+        severity = Text(f"{SEVERITY_SYMBOL[rule.severity]} {rule.severity}")
+        severity.stylize(severity_style(self, rule.severity))
+        count = Text("–" if row.flags is None else str(row.flags))
+        if row.broken:
+            count = Text("broken", style="bold red")
+        return [
+            code,
+            Text(str(rule.recommendation)),
+            severity,
+            Text("yes", style="green") if rule.enabled else Text("no", style="dim"),
+            count,
+            literal(rule.title),
+        ]
+
+
+def rule_text(rule: Rule) -> str:
+    """What the filter searches in a rule: every text column the list shows, folded."""
+    code = rule.code if rule.builtin else f"{rule.code} custom"
+    return fold("\x1f".join([code, rule.severity, rule.title]))
 
 
 class RulesView(InventoryView):
@@ -39,31 +88,28 @@ class RulesView(InventoryView):
         Binding("S", "sort_reverse", "Reverse", show=False, id="rules.reverse"),
     ]
 
-    COLUMNS: ClassVar[list[Column]] = [
-        Column("code", "Code", 0),
-        Column("recommendation", "Rec", 0),
-        Column("severity", "Severity", 0),
-        Column("enabled", "Enabled", 0),
-        Column("flags", "Flags now", 0),
-        Column("title", "Title", 0),
-    ]
     sort = "code"
     descending = False
+    text = ""  # the filter (`/`)
 
-    def _sort_key(self, rule: Any) -> tuple:
-        counts = self.shown.flags.by_rule
+    def __init__(self, shown: Shown, **kwargs: Any) -> None:
+        super().__init__(shown, **kwargs)
+        self.rules: dict[str, Rule] = {}
+
+    def _sort_key(self, row: RuleRow) -> tuple:
+        rule = row.rule
         value = {
             "code": rule.code,
             "recommendation": rule.recommendation,
             "severity": SEVERITY_ORDER[rule.severity],
             "enabled": not rule.enabled,
-            "flags": -counts.get(rule.code, 0) if rule.enabled else 1,
+            "flags": -(row.flags or 0) if rule.enabled else 1,
             "title": rule.title.casefold(),
         }[self.sort]
         return (value, rule.code)
 
     def action_sort_next(self) -> None:
-        self.sort = next_sort(self.COLUMNS, self.sort)
+        self.sort = next_sort(RulesTable.columns, self.sort)
         self.descending = False
         self.reload()
 
@@ -71,19 +117,21 @@ class RulesView(InventoryView):
         self.descending = not self.descending
         self.reload()
 
+    def filter_changed(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.reload()
+
     @property
-    def table(self) -> DataTable:
-        return self.query_one(RecordTable)
+    def table(self) -> RulesTable:
+        return self.query_one(RulesTable)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="rules-status", classes="view-bar view-status")
-        yield RecordTable(cursor_type="row", zebra_stripes=True, id="rules-table")
+        with Horizontal(id="rules-bar", classes="view-bar"):
+            yield FilterInput(id="rules-filter")
+            yield Static(id="rules-status", classes="view-status")
+        yield RulesTable(id="rules-table")
         yield DetailPane(id="rule-detail", classes="detail")
-
-    def on_mount(self) -> None:
-        table = self.table
-        for column in self.COLUMNS:
-            table.add_column(column.label, key=column.key)
 
     def focus_main(self) -> None:
         self.table.focus()
@@ -93,52 +141,42 @@ class RulesView(InventoryView):
 
         table = self.table
         key = key or self.selected_key()
-        table.clear()
         self.rules = {rule.code: rule for rule in list_rules(self.shown.store)}
         counts = self.shown.flags.by_rule
         broken = {b.rule for b in self.shown.flags.evaluation.broken_rules}
-        for rule in sorted(self.rules.values(), key=self._sort_key, reverse=self.descending):
-            enabled = Text("yes", style="green") if rule.enabled else Text("no", style="dim")
-            count = Text(str(counts.get(rule.code, 0)) if rule.enabled else "–")
-            if rule.code in broken:
-                count = Text("broken", style="bold red")
-            severity = Text(f"{SEVERITY_SYMBOL[rule.severity]} {rule.severity}")
-            severity.stylize(severity_style(self, rule.severity))
-            code = literal(rule.code)
-            if not rule.builtin:
-                code.append(" custom", style="dim")
-            table.add_row(
-                code,
-                Text(str(rule.recommendation)),
-                severity,
-                enabled,
-                count,
-                literal(rule.title),
-                key=rule.code,
-            )
-        if key in self.rules:
-            table.move_cursor(row=table.get_row_index(key), scroll=True)
+        text = fold(self.text.strip())
+        rows = sorted(
+            (
+                RuleRow(rule, counts.get(rule.code, 0) if rule.enabled else None, code in broken)
+                for code, rule in self.rules.items()
+                if not text or text in rule_text(rule)
+            ),
+            key=self._sort_key,
+            reverse=self.descending,
+        )
+        position = next((i for i, row in enumerate(rows) if row.key == key), None)
+        table.sort_column = self.sort
+        table.sort_descending = self.descending
+        table.set_source(ListSource(rows), cursor=position)
         enabled_count = sum(rule.enabled for rule in self.rules.values())
         status = Text(f"{len(self.rules)} rules, {enabled_count} enabled")
-        status.append(sort_note(self.COLUMNS, self.sort, self.descending), style="dim")
+        if text:
+            status = Text(f"{len(rows)} of {len(self.rules)} rules, {enabled_count} enabled")
+        status.append(sort_note(RulesTable.columns, self.sort, self.descending), style="dim")
         status.append("   space enable/disable · e edit · n new custom rule", style="dim")
+        if text and not rows:
+            status = Text("No rule matches the filter (escape clears it)", style="yellow")
         self.query_one("#rules-status", Static).update(status)
         self.show_detail()
 
     def selected_key(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:
-            return None
-        return None if key.value is None else str(key.value)
+        row = self.table.current_row
+        return None if row is None else row.key
 
     def show_detail(self) -> None:
         pane = self.query_one(DetailPane)
         code = self.selected_key()
-        rule = getattr(self, "rules", {}).get(code) if code else None
+        rule = self.rules.get(code) if code else None
         if rule is None:
             pane.show(Text("No rule selected.", style="dim"))
             return
@@ -160,13 +198,19 @@ class RulesView(InventoryView):
         explanation = literal(rule.explanation or "No explanation.", keep_newlines=True)
         pane.show(detail_layout(literal(rule.title), fields, explanation, self.wide()))
 
-    @on(DataTable.RowHighlighted)
+    @on(VirtualTable.CursorMoved, "#rules-table")
     def _moved(self) -> None:
         self.show_detail()
 
-    @on(DataTable.RowSelected)
+    @on(VirtualTable.Selected, "#rules-table")
     def _selected(self) -> None:
         self.post_message(EditRequested())
+
+    @on(VirtualTable.HeaderClicked, "#rules-table")
+    def _header(self, event: VirtualTable.HeaderClicked) -> None:
+        self.descending = event.column == self.sort and not self.descending
+        self.sort = event.column
+        self.reload()
 
     def action_toggle_rule(self) -> None:
         self.post_message(ToggleRule(self.selected_key()))
