@@ -18,6 +18,10 @@ from inventory.store import Store
 from inventory.validation import describe_error
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_-]{1,15}$"
+#: What CODE_PATTERN asks for, in words (a person is never shown the pattern).
+CODE_FORMAT = (
+    "an upper-case letter, then 1 to 15 upper-case letters, digits, _ or - (e.g. R101, ACME_1)"
+)
 _PARAMETER_NAME = re.compile(r"[a-z_][a-z0-9_]{0,63}")
 ParameterValue = str | int | float | bool | None
 
@@ -33,7 +37,7 @@ class Rule(BaseModel):
         extra="forbid", str_strip_whitespace=True, use_enum_values=True, validate_assignment=True
     )
 
-    code: Annotated[str, Field(strict=True, pattern=CODE_PATTERN)]
+    code: Annotated[str, Field(strict=True)]
     recommendation: Annotated[int, Field(strict=True, ge=1, le=7)]
     title: Annotated[str, Field(strict=True, min_length=1, max_length=120)]
     explanation: Annotated[str, Field(strict=True)] = ""
@@ -44,6 +48,15 @@ class Rule(BaseModel):
     condition: Annotated[str, Field(strict=True, min_length=1)]
     message: Annotated[str, Field(strict=True, min_length=1)]
     builtin: StrictBool = False
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, code: str) -> str:
+        if not code:
+            raise ValueError(f"is required: {CODE_FORMAT}")
+        if not re.fullmatch(CODE_PATTERN, code):
+            raise ValueError(f"must be {CODE_FORMAT}, not {code!r}")
+        return code
 
     @field_validator("parameters")
     @classmethod

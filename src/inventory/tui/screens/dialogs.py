@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from inventory.dates import parse_date
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
+from inventory.tui.widgets.field_error import FieldError
 
 
 class ConfirmDialog(GuardedMessages, ModalScreen[bool]):
@@ -146,7 +147,7 @@ class ExportDialog(PathDialog):
             )
             yield Label("File to write:", classes="field-label-inline")
             yield Input(self.default, id="export-path", select_on_focus=False)
-            yield Label(self.error, id="export-error", classes="field-error", markup=False)
+            yield FieldError(self.error, id="export-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export (enter)", id="export", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
@@ -193,10 +194,10 @@ class WaiveDialog(GuardedMessages, ModalScreen[tuple[str, date | None] | None]):
             yield Static(literal(self.what), classes="dialog-detail")
             yield Label("Reason (required):", classes="field-label-inline")
             yield Input(id="waive-reason", placeholder="why this flag does not apply")
-            yield Label("", id="error-reason", classes="field-error", markup=False)
+            yield FieldError(id="error-reason")
             yield Label("Until (optional, YYYY-MM-DD):", classes="field-label-inline")
             yield Input(id="waive-until", placeholder="YYYY-MM-DD", max_length=10)
-            yield Label("", id="error-until", classes="field-error", markup=False)
+            yield FieldError(id="error-until")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Waive (ctrl+s)", id="waive", variant="warning")
                 yield Button("Cancel (esc)", id="cancel")

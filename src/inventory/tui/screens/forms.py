@@ -51,6 +51,7 @@ from inventory.tui.errors import GuardedMessages
 from inventory.tui.screens.conflict import OVERWRITE, RELOAD, SAVE_AS_NEW, ConflictDialog
 from inventory.tui.screens.dialogs import ConfirmDialog
 from inventory.tui.text import literal, literal_content
+from inventory.tui.widgets.field_error import FieldError
 from inventory.validation import field_errors
 
 Options = list[tuple[str, Any]]
@@ -115,6 +116,10 @@ def person_label(
         marks.append(f"left {left_on}" if left_on <= as_of else f"leaves {left_on}")
     label = f"{name} <{email}>"
     return f"{label} ({', '.join(marks)})" if marks else label
+
+
+class FieldEdited(Message):
+    """A field made of several widgets (admins, consultants) gained or lost an entry."""
 
 
 class PersonInput(Input):
@@ -289,6 +294,7 @@ class PeoplePicker(Vertical):
             return
         if key_form("person", event.email) not in {key_form("person", e) for e in self.value}:
             self.mount(self._row(event.email), before=event.picker)
+            self.post_message(FieldEdited())
         event.picker.clear()
 
     @on(Button.Pressed, ".remove-person")
@@ -297,6 +303,7 @@ class PeoplePicker(Vertical):
         row = event.button.parent
         if isinstance(row, ChosenPerson):
             row.remove()
+            self.post_message(FieldEdited())
 
 
 def enum_options(enum: type[Enum]) -> Options:
@@ -305,6 +312,12 @@ def enum_options(enum: type[Enum]) -> Options:
 
 class ConsultantRoles(Vertical):
     """Consultant + role pairs: one row each, a button to add one, a button to remove one."""
+
+    # as tall as its rows: a Vertical fills its parent (1fr), which left ~12 blank lines
+    # in the channel form at 80x24 and pushed the fields after it out of sight
+    DEFAULT_CSS = """
+    ConsultantRoles { height: auto; }
+    """
 
     def __init__(self, consultants: Options, roles: Options, value: list[dict], **kw: Any):
         super().__init__(**kw)
@@ -351,6 +364,7 @@ class ConsultantRoles(Vertical):
         event.stop()
         if isinstance(event.button.parent, Widget):
             event.button.parent.remove()
+            self.post_message(FieldEdited())
 
     @property
     def value(self) -> list[dict]:
@@ -428,13 +442,17 @@ class RecordForm(GuardedMessages, ModalScreen[str | None]):
         self.edit = edit
         self.reopen = reopen
         self._initial_raw: dict[str, Any] | None = None
+        # the fields whose error is on screen, with the value they had when it was found;
+        # the message at the top that is not about one field
+        self._errors_at: dict[str, Any] = {}
+        self._general = ""
 
     # --- building ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
             yield Label(literal(self.form_title), classes="form-title", markup=False)
-            yield Label("", id="form-error", classes="form-error", markup=False)
+            yield FieldError(id="form-error", classes="form-error")
             with VerticalScroll(classes="form-fields"):
                 for spec in self.fields:
                     label = spec.label + (" *" if spec.required else "")
@@ -538,26 +556,8 @@ class RecordForm(GuardedMessages, ModalScreen[str | None]):
     def dirty(self) -> bool:
         return self._initial_raw is not None and self.raw_values() != self._initial_raw
 
-    def show_errors(self, errors: dict[str, str], general: str = "") -> None:
-        names = {spec.name for spec in self.fields}
-        for spec in self.fields:
-            label = self.query_one(f"#error-{spec.name}", Label)
-            label.update(literal(errors.get(spec.name, "")))
-            label.set_class(spec.name in errors, "-shown")
-            self.query_one(f"#row-{spec.name}").set_class(spec.name in errors, "-invalid")
-        stray = [f"{k}: {v}" if k else v for k, v in errors.items() if k not in names]
-        message = "; ".join([general, *stray]) if general else "; ".join(stray)
-        if errors and not message:
-            count = len(errors)
-            message = f"{count} field{'s' if count > 1 else ''} to fix before saving"
-        self.query_one("#form-error", Label).update(literal(message))
-        first = next((spec.name for spec in self.fields if spec.name in errors), None)
-        if first is not None:
-            self.query_one(f"#row-{first}").scroll_visible()
-
-    # --- actions -------------------------------------------------------------------------
-
-    def action_save(self) -> None:
+    def validate(self) -> tuple[BaseModel | None, dict[str, str]]:
+        """The record the form holds now, or why it can't be one (field -> reason)."""
         # fields the form does not show keep the values the record had
         shown = {spec.name for spec in self.fields}
         kept = {
@@ -565,12 +565,77 @@ class RecordForm(GuardedMessages, ModalScreen[str | None]):
         }
         values = kept | self.raw_values()
         try:
-            record = self.model.model_validate(values)
+            return self.model.model_validate(values), {}
         except ValidationError as error:
             errors = field_errors(error)
             for spec in self.fields:
                 if spec.name in errors and spec.widget == "select" and values[spec.name] is None:
                     errors[spec.name] = "choose one"
+            return None, errors
+
+    def show_errors(self, errors: dict[str, str], general: str = "") -> None:
+        names = {spec.name for spec in self.fields}
+        raw = self.raw_values()
+        self._errors_at = {name: raw.get(name) for name in errors if name in names}
+        stray = [f"{k}: {v}" if k else v for k, v in errors.items() if k not in names]
+        self._general = "; ".join([general, *stray]) if general else "; ".join(stray)
+        for spec in self.fields:
+            self._show_error(spec.name, errors.get(spec.name, ""))
+        self._show_summary()
+        first = next((spec.name for spec in self.fields if spec.name in errors), None)
+        if first is not None:
+            self.query_one(f"#row-{first}").scroll_visible()
+
+    def _show_error(self, name: str, error: str) -> None:
+        label = self.query_one(f"#error-{name}", Label)
+        label.update(literal(error))
+        label.set_class(bool(error), "-shown")
+        self.query_one(f"#row-{name}").set_class(bool(error), "-invalid")
+
+    def _show_summary(self) -> None:
+        message = self._general
+        if self._errors_at and not message:
+            count = len(self._errors_at)
+            message = f"{count} field{'s' if count > 1 else ''} to fix before saving"
+        self.query_one("#form-error", Label).update(literal(message))
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(TextArea.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(PersonPicker.Chosen)
+    def _edited(self) -> None:
+        if self._errors_at:
+            self._recheck()
+
+    @on(FieldEdited)
+    def _entries_edited(self) -> None:
+        if self._errors_at:  # once a removed entry is gone
+            self.call_after_refresh(self._recheck)
+
+    def _recheck(self) -> None:
+        """A field with an error on screen was edited: its error goes as soon as the field
+        is valid, or says what is wrong with it now, without waiting for the next save.
+        (Errors found by the database, e.g. a duplicate key, go when the value changes.)"""
+        raw = self.raw_values()
+        edited = [name for name, value in self._errors_at.items() if raw.get(name) != value]
+        if not edited:
+            return
+        _, errors = self.validate()
+        for name in edited:
+            if name in errors:
+                self._errors_at[name] = raw.get(name)
+            else:
+                del self._errors_at[name]
+            self._show_error(name, errors.get(name, ""))
+        self._show_summary()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        record, errors = self.validate()
+        if errors:
             self.show_errors(errors)
             return
         assert isinstance(record, Record), "forms that save other models override action_save"

@@ -18,6 +18,7 @@ from inventory.preview import ImportPlan
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.screens.dialogs import PathDialog
 from inventory.tui.text import literal
+from inventory.tui.widgets.field_error import FieldError
 
 SHOWN = 50  # records listed per section of the preview; the rest are counted
 
@@ -45,7 +46,7 @@ class ImportDialog(PathDialog):
             )
             yield Label("File to read:", classes="field-label-inline")
             yield Input(self.default, id="import-path", placeholder="channels.xlsx")
-            yield Label("", id="import-error", classes="field-error", markup=False)
+            yield FieldError(id="import-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Preview (enter)", id="preview", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")

@@ -18,6 +18,7 @@ from inventory.offboarding import OffboardingError, plan_offboarding, report_lin
 from inventory.store import Store
 from inventory.tui.screens.forms import PeopleLookup, PersonPicker
 from inventory.tui.text import literal
+from inventory.tui.widgets.field_error import FieldError
 
 Answer = tuple[date, str | None]
 
@@ -48,7 +49,7 @@ class OffboardDialog(ModalScreen[Answer | None]):
                 classes="field-label-inline",
             )
             yield PersonPicker(self.people, None, id="offboard-successor")
-            yield Label("", id="offboard-error", classes="field-error", markup=False)
+            yield FieldError(id="offboard-error")
             with VerticalScroll(id="offboard-preview-scroll"):
                 yield Static("", id="offboard-preview")
             with Horizontal(classes="dialog-buttons"):

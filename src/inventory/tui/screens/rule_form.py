@@ -94,22 +94,25 @@ class RuleForm(RecordForm):
         values["builtin"] = bool(self.rule and self.rule.builtin)
         return values
 
-    def action_save(self) -> None:
+    def validate(self) -> tuple[Rule | None, dict[str, str]]:
         values = self.raw_values()
         text = self.query_one("#field-parameters", TextArea).text.strip() or "{}"
         try:
             parameters = json_text.loads(text)
         except json_text.JSONTextError as error:
-            self.show_errors({"parameters": str(error)})
-            return
+            return None, {"parameters": str(error)}
         if not isinstance(parameters, dict):
-            self.show_errors({"parameters": 'must be a JSON object, e.g. {"max_days": 90}'})
-            return
+            return None, {"parameters": 'must be a JSON object, e.g. {"max_days": 90}'}
         values["parameters"] = parameters
         try:
-            rule = Rule.model_validate(values)
+            return Rule.model_validate(values), {}
         except ValidationError as error:
-            self.show_errors(field_errors(error))
+            return None, field_errors(error)
+
+    def action_save(self) -> None:
+        rule, errors = self.validate()
+        if rule is None:
+            self.show_errors(errors)
             return
         if self.rule is None and get_rule(self.store, rule.code) is not None:
             self.show_errors({"code": f"a rule {rule.code} already exists"})
