@@ -10,27 +10,9 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 
 from .conftest import run_async, settle
+from .forms import FORMS
 
 SMALL = (80, 24)
-
-#: How each form or dialog is opened from the first screen of the sample.
-FORMS = {
-    "channel": ("e",),
-    "new channel": ("n",),
-    "person": ("3", "e"),
-    "department": ("4", "e"),
-    "consultant": ("5", "e"),
-    "policy": ("6", "e"),
-    "lookalike": ("8", "e"),
-    "built-in rule": ("7", "e"),
-    "custom rule": ("7", "n"),
-    "organization": ("O",),
-    "offboarding": ("3", "o"),
-    "waive": ("2", "w"),
-    "export": ("x",),
-    "import": ("ctrl+o",),
-    "delete": ("d",),
-}
 
 
 async def open_form(pilot, keys: tuple[str, ...]) -> ModalScreen:

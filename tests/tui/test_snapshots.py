@@ -58,29 +58,6 @@ def test_flagged_only_sorted_by_flags(snap_compare, sample_store, make_app):
     assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("f", "s"))
 
 
-@pytest.mark.parametrize(
-    ("view", "name"),
-    [
-        ("1", "channel"),
-        ("3", "person"),
-        ("4", "department"),
-        ("5", "consultant"),
-        ("6", "policy"),
-        ("7", "rule"),
-    ],
-)
-def test_each_edit_form(snap_compare, sample_store, make_app, view, name):
-    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys(view, "e"))
-
-
-def test_new_channel_form(snap_compare, sample_store, make_app):
-    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("n"))
-
-
-def test_new_custom_rule_form(snap_compare, sample_store, make_app):
-    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("7", "n"))
-
-
 def test_form_with_validation_errors(snap_compare, sample_store, make_app):
     # a new channel saved empty: platform, handle and name are required
     assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("n", "ctrl+s"))
@@ -94,10 +71,6 @@ def test_empty_state(snap_compare, empty_store, make_app):
     assert snap_compare(make_app(empty_store), terminal_size=WIDE, run_before=keys())
 
 
-def test_export_dialog(snap_compare, sample_store, make_app):
-    assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("x"))
-
-
 def test_delete_asks(snap_compare, sample_store, make_app):
     assert snap_compare(make_app(sample_store), terminal_size=WIDE, run_before=keys("d"))
 
@@ -108,10 +81,6 @@ def test_hostile_names_in_the_channel_list(snap_compare, hostile_store, make_app
 
 def test_small_terminal(snap_compare, sample_store, make_app):
     assert snap_compare(make_app(sample_store), terminal_size=(80, 24), run_before=keys())
-
-
-def test_small_terminal_form(snap_compare, sample_store, make_app):
-    assert snap_compare(make_app(sample_store), terminal_size=(80, 24), run_before=keys("e"))
 
 
 def test_conflict_dialog(snap_compare, sample_store, make_app, monkeypatch):
