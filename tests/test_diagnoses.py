@@ -4,6 +4,7 @@ a stray file under its backup's name, or had its tables changed by another progr
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
 import sqlite3
@@ -28,15 +29,23 @@ READERS = [
 ]
 
 
+RUN_COMMANDS = """
+import json, sys
+from click.testing import CliRunner
+from inventory.cli import main
+for args in json.loads(sys.argv[1]):
+    result = CliRunner().invoke(main, args)
+    print(result.exit_code, result.stderr[:300].replace("\\n", "|"), flush=True)
+"""
+"""The commands, one after the other, in one process: each one's exit status and the start
+of its stderr on a line (a process per command would import the inventory each time)."""
+
+
 def _namespace(setup: str, commands: list[tuple[str, ...]], db: str) -> list[tuple[int, str]]:
     """Run `inventory` commands in a private mount namespace after `setup` (shell), so a
     test can mount a read-only or a full file system without root on the host."""
-    runs = "; ".join(
-        f"{shlex.quote(sys.executable)} -m inventory {shlex.quote(c[0])} {shlex.quote(db)} "
-        + " ".join(shlex.quote(a) for a in c[1:])
-        + " >/dev/null 2>/tmp/err.$$; echo \"$? $(head -c 300 /tmp/err.$$ | tr '\\n' '|')\""
-        for c in commands
-    )
+    arguments = json.dumps([[c[0], db, *c[1:]] for c in commands])
+    runs = " ".join(shlex.quote(a) for a in (sys.executable, "-c", RUN_COMMANDS, arguments))
     try:
         result = subprocess.run(
             ["unshare", "-rm", "sh", "-c", f"set -e; {setup}; set +e; {runs}"],
