@@ -20,7 +20,6 @@ from inventory.history import (
 from inventory.kinds import KINDS, ORGANIZATION, RECORD_KINDS, Field, Kind
 from inventory.models import (
     Channel,
-    Department,
     Organization,
     Person,
     Record,
@@ -191,10 +190,6 @@ def list_records(store: Store, kind: str) -> list[Record]:
 def get_record(store: Store, kind: str, key: str) -> Loaded | None:
     found = _read(store, kind, key)
     return found[0] if found else None
-
-
-def list_departments(store: Store) -> list[Department]:
-    return cast("list[Department]", list_records(store, "department"))
 
 
 def list_people(store: Store) -> list[Person]:

@@ -7,7 +7,7 @@ import json
 import re
 
 from inventory.document import import_document, parse_document
-from inventory.listing import RecordQuery, count_records, page_records, record_position
+from inventory.record_listing import RecordQuery, count_records, page_records, record_position
 from inventory.store import open_store
 from inventory.tui.views.records import RecordList
 

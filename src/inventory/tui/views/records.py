@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from inventory.flags import SEVERITY_ORDER, Flag
 from inventory.kinds import RECORD_KINDS, Kind
-from inventory.listing import (
+from inventory.record_listing import (
     RECORD_LISTINGS,
     RecordQuery,
     RecordRow,
