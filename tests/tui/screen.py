@@ -52,7 +52,7 @@ def widget_text(widget) -> str:
     return "\n".join(strip.text.rstrip() for strip in strips)
 
 
-def texts(root, selector: str = "Static") -> str:
-    """What every shown Static (Labels included) under `root` says, one after the other:
-    e.g. a dialog's title and message (`texts(app.screen)`)."""
+def texts(root, selector: str = "Static, Button") -> str:
+    """What every shown Static (Labels included) and Button under `root` says, one after
+    the other: e.g. a dialog's title, message and choices (`texts(app.screen)`)."""
     return "\n".join(widget_text(w) for w in root.query(selector) if w.display and w.visible)

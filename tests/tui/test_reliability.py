@@ -21,10 +21,18 @@ from inventory.tui.widgets.channel_table import ChannelTable
 from tests.conftest import copy_database
 
 from .conftest import run_async, settle
-from .screen import screen_text, shown_text, toasts
+from .screen import screen_text, shown_text, texts, toasts, widget_text
 from .test_pilot import click_field
 
 SIZE = (120, 36)
+
+
+def channel_list_and_detail(app) -> str:
+    """What the Channels view's list and detail pane show."""
+    table = widget_text(app.query_one(ChannelTable))
+    return table + "\n" + widget_text(app.query_one("#channel-detail-body"))
+
+
 KEY = "bluesky/acme-italia.bsky.social"  # the first channel in the list
 
 
@@ -84,7 +92,7 @@ async def test_a_save_over_another_users_change_asks_and_overwrite_saves_deliber
         await settle(pilot)
 
         assert isinstance(app.screen, ConflictDialog)
-        text = screen_text(app)
+        text = texts(app.screen)
         assert "changed since you opened it" in text
         assert "Last saved by bob (ui," in text
         assert "Your version" in text and "In the database now" in text
@@ -108,7 +116,7 @@ async def test_a_save_over_another_users_change_asks_and_overwrite_saves_deliber
         assert not isinstance(app.screen, (ConflictDialog, RecordForm))
         assert name_in_db(sample_store) == "Acme Italia mine"
         assert name_in_db(bob) == "Acme Italia mine"
-        assert "Acme Italia mine" in screen_text(app)
+        assert "Acme Italia mine" in channel_list_and_detail(app)
         edits = [e for e in history.list_history(sample_store) if e.key == KEY]
         assert [(e.user, e.after["name"]) for e in edits[:2]] == [
             ("tester", "Acme Italia mine"),
@@ -133,7 +141,7 @@ async def test_overwrite_is_refused_again_if_the_record_changed_yet_again(
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        assert "Bob two" in screen_text(app)
+        assert "Bob two" in texts(app.screen)
         assert name_in_db(sample_store) == "Bob two"
         await pilot.press("o")
         await settle(pilot)
@@ -178,7 +186,7 @@ async def test_a_record_deleted_meanwhile_can_be_saved_as_new(sample_store, bob,
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
-        text = screen_text(app)
+        text = texts(app.screen)
         assert "was deleted since you opened it" in text
         assert "Deleted by bob" in text
         assert "Save as new (s)" in text and "Overwrite" not in text
@@ -205,14 +213,14 @@ async def test_deleting_a_record_changed_since_it_was_listed_asks_again(
         await settle(pilot)
 
         assert isinstance(app.screen, ConflictDialog)
-        text = screen_text(app)
+        text = texts(app.screen)
         assert "changed since it was listed" in text
         assert "Acme Italia by Bob" in text and "Last changed by bob" in text
         assert name_in_db(sample_store) == "Acme Italia by Bob"  # nothing deleted
         await pilot.press("y")
         await settle(pilot)
         assert name_in_db(sample_store) is None
-        assert "Acme Italia by Bob" not in screen_text(app)
+        assert "Acme Italia by Bob" not in channel_list_and_detail(app)
 
 
 @run_async
@@ -223,7 +231,7 @@ async def test_deleting_a_record_someone_deleted_says_so(sample_store, bob, make
         records.delete_record(bob, "channel", KEY)
         await pilot.press("d", "y")
         await settle(pilot)
-        text = screen_text(app)
+        text = texts(app.screen)
         assert "is already deleted" in text and "Deleted by bob" in text
         await pilot.press("escape")
         await settle(pilot)
@@ -302,7 +310,8 @@ async def test_a_read_only_database_explains_instead_of_opening_forms(sample_pat
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            assert "Read-only: this database can't be changed" in screen_text(app)
+            banner = widget_text(app.query_one("#readonly-banner"))
+            assert "Read-only: this database can't be changed" in banner
             for key in ("e", "n", "d"):
                 app.clear_notifications()
                 await pilot.press(key)
