@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from .conftest import run_async, settle
 from .screen import screen_text
 
@@ -131,3 +133,39 @@ async def test_the_filter_shows_hostile_text_literally(hostile_store, make_app):
         await type_filter(pilot, "[red]")
         assert app.view().table.row_count == 1
         assert app.is_running
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving together, as from quick typing, a paste or tmux: all queued before
+    the first is handled (pilot.press waits for the app between keys)."""
+    chars = {"slash": "/", "enter": "\r", "space": " "}
+    for key in keys:
+        event = events.Key(key, chars.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app.post_message(event)
+
+
+@run_async
+async def test_keys_typed_together_with_slash_reach_the_filter(sample_store, make_app):
+    """Seen in tmux: `/buzzguru` sent at once lost "buzzguru" (the filter took focus after
+    the keys already typed went to the list), and enter then → moved the filter's cursor."""
+    app = make_app(sample_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, "slash", *"buzzguru", "enter", "right")
+        await settle(pilot)
+        view = app.view()
+        assert view.filter_text == "buzzguru"
+        assert view.table.row_count == 3
+        assert app.focused is view.table
+        assert view.table.scroll_x > 0
+        # a view switch and `/` together; "s" is typed, not a sort
+        burst(app, "3", "slash", *"ss ve", "escape")
+        await settle(pilot)
+        people = app.view()
+        assert people.id == "people" and people.filter_text == ""
+        burst(app, "slash", *"vendite")
+        await settle(pilot)
+        assert people.filter_text == "vendite"
+        assert people.table.row_count == 2
+        assert people.query_state.sort == ""  # not sorted by "s"

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar, cast
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -29,7 +30,7 @@ from inventory.tui.messages import (
 from inventory.tui.screens.dialogs import HelpScreen
 from inventory.tui.state import FlagIndex, Shown, empty_evaluation
 from inventory.tui.unexpected import UnexpectedErrors
-from inventory.tui.views.base import InventoryView, view_of
+from inventory.tui.views.base import FilterInput, InventoryView, view_of
 from inventory.tui.views.channels import ChannelsView
 from inventory.tui.views.flags import FlagsView
 from inventory.tui.views.overview import OverviewView
@@ -315,6 +316,17 @@ class InventoryApp(GuardedMessages, App[None]):
                 sort=view.query_state.sort, descending=view.query_state.descending
             )
         view.reload(subject_id)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed together with `/` (quick typing, a paste, tmux) were handed to the list
+        # before the filter took focus, and come back here unhandled: they are typed into
+        # the filter, here and now so that a later escape or enter comes after them, instead
+        # of being read as commands ("s" would sort). A printable key typed in the filter
+        # never gets here (the filter takes it).
+        if event.is_printable and event.character and isinstance(self.focused, FilterInput):
+            event.stop()
+            event.prevent_default()
+            self.focused.insert_text_at_cursor(event.character)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # On a read-only database the writing actions stay reachable: they say why

@@ -13,7 +13,7 @@ from textual.widgets import Input
 from inventory.kinds import VIEWED_KINDS
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.widgets.severity import SEVERITY_COMPONENTS
-from inventory.tui.widgets.virtual_table import Column
+from inventory.tui.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from inventory.tui.state import Shown
@@ -60,8 +60,8 @@ class InventoryView(GuardedMessages, Vertical):
     def focus_filter(self) -> bool:
         """Put the cursor in the view's filter; False when the view has none."""
         found = self.query(FilterInput)
-        if found:
-            found.first().focus()
+        if found:  # at once: the keys typed with `/` are then given to it (app.on_key)
+            self.screen.set_focus(found.first())
         return bool(found)
 
     def set_filter(self, text: str) -> None:
@@ -95,7 +95,11 @@ class InventoryView(GuardedMessages, Vertical):
         return None
 
     def focus_main(self) -> None:
-        pass
+        """Focus the view's list at once (Widget.focus waits for the keys already typed:
+        enter and → typed together in the filter would move the filter's cursor)."""
+        found = self.query(VirtualTable)
+        if found:
+            self.screen.set_focus(found.first())
 
     def show_detail(self) -> None:
         """Show the selected record in the detail pane again (e.g. explained now)."""

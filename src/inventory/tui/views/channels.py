@@ -54,9 +54,6 @@ class ChannelsView(InventoryView):
     def table(self) -> ChannelTable:
         return self.query_one(ChannelTable)
 
-    def focus_main(self) -> None:
-        self.table.focus()
-
     def set_flagged_only(self, flagged: bool) -> None:
         self._set_query(flagged_only=flagged)
 

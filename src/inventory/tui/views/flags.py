@@ -145,9 +145,6 @@ class FlagsView(InventoryView):
     def table(self) -> FlagsTable:
         return self.query_one(FlagsTable)
 
-    def focus_main(self) -> None:
-        self.table.focus()
-
     def _filtered(self) -> list[Flag]:
         severity = self.query_one("#flags-severity", Select).value
         recommendation = self.query_one("#flags-recommendation", Select).value

@@ -161,9 +161,6 @@ class RecordsView(InventoryView):
         )
         yield DetailPane(id=f"{self.id}-detail", classes="detail")
 
-    def focus_main(self) -> None:
-        self.table.focus()
-
     def filter_changed(self, text: str) -> None:
         if text != self.query_state.text:
             self.query_state = replace(self.query_state, text=text)

@@ -133,9 +133,6 @@ class RulesView(InventoryView):
         yield RulesTable(id="rules-table")
         yield DetailPane(id="rule-detail", classes="detail")
 
-    def focus_main(self) -> None:
-        self.table.focus()
-
     def reload(self, key: str | None = None) -> None:
         from inventory.rules.catalog import list_rules
 
