@@ -137,8 +137,10 @@ def _record_order(query: RecordQuery) -> str:
 
 
 def _record_where(conn: sqlite3.Connection, query: RecordQuery) -> tuple[str, list[str]]:
-    """The filter of a record list: the folded text in any text column shown. A scan (a
-    25,000-person list takes ~30 ms a key), no search table as for the channels."""
+    """The filter of a record list: the folded text in any text column shown. A scan, no
+    search table as for the channels: at 25,000 people a key costs a count and a page,
+    0.46-0.56 s measured on the shared 2-core machine under load (a test suite running);
+    keys typed meanwhile are applied together."""
     text = fold(query.text.strip())
     if not text:
         return "", []
