@@ -176,7 +176,8 @@ def _ensure_marks(conn: sqlite3.Connection) -> None:
 # connection's own writes (saves, deletes, undo, renamed people, departments, consultants and
 # policies); a change committed by another connection (another process, or another store on
 # the same file) shows in PRAGMA data_version, and the table is rebuilt before the next search
-# (0.3 s at 100,000 channels).
+# (0.3 s at 100,000 channels before the consultants, policy, last post and status were added;
+# 1.6x that since, in one run on the loaded 2-core machine).
 
 _SEARCH_TABLE = "inventory_search"
 _SEARCH_STATE = "inventory_search_state"
