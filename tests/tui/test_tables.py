@@ -164,3 +164,24 @@ def test_short_of_room_the_widest_text_column_gives_first():
     widths = layout_widths(cols, [20, 30, 8], 20 + 20 + 8 + 2, frozen=1)
     assert widths == [20, 20, 8]  # the frozen key keeps its width; the short one too
     assert layout_widths(cols, [20, 30, 8], 10, frozen=1) == [20, 6, 6]  # floors: scroll
+
+
+@run_async
+async def test_clicking_a_rules_header_sorts_by_it(sample_store, make_app):
+    """Rules moved from a DataTable to the VirtualTable: its headers sort, as every list's."""
+    app = make_app(sample_store)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        table = app.view().table
+        title = table._column_starts()[[c.key for c in table.columns].index("title")]
+        await pilot.click("#rules-table", offset=(title + 1, 0))
+        await settle(pilot)
+        titles = [table.row_at(i).rule.title.casefold() for i in range(table.row_count)]
+        assert titles == sorted(titles)
+        assert "Title ▲" in line(table, 0)
+        await pilot.click("#rules-table", offset=(title + 1, 0))
+        await settle(pilot)
+        assert "Title ▼" in line(table, 0)
+        assert table.row_at(0).rule.title.casefold() == max(titles)
