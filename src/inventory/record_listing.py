@@ -138,9 +138,7 @@ def _record_order(query: RecordQuery) -> str:
 
 def _record_where(conn: sqlite3.Connection, query: RecordQuery) -> tuple[str, list[str]]:
     """The filter of a record list: the folded text in any text column shown. A scan, no
-    search table as for the channels: at 25,000 people a key costs a count and a page,
-    0.46-0.56 s measured on the shared 2-core machine under load (a test suite running);
-    keys typed meanwhile are applied together."""
+    search table as for the channels (see `matching_records`)."""
     text = fold(query.text.strip())
     if not text:
         return "", []
@@ -167,7 +165,33 @@ def page_records(
         f"{listing.select} {where} {_record_order(query)} LIMIT ? OFFSET ?",
         [*params, limit, max(0, offset)],
     ).fetchall()
-    counts = usage_counts(conn, query.kind, [row[0] for row in rows])
+    return _record_rows(conn, query.kind, rows)
+
+
+def matching_records(conn: sqlite3.Connection, query: RecordQuery) -> list[tuple[int, str]]:
+    """(id, key) of every record matching the query's filter, in the query's order: one scan
+    a key typed, from which a filtered list is counted, paged and searched (a count, a page
+    and a position were three scans)."""
+    listing = RECORD_LISTINGS[query.kind]
+    where, params = _record_where(conn, query)
+    sql = f"SELECT r.id, {listing.key_sql} {listing.source} {where} {_record_order(query)}"
+    return [(int(row_id), str(key)) for row_id, key in conn.execute(sql, params)]
+
+
+def records_by_id(conn: sqlite3.Connection, kind: str, ids: list[int]) -> list[RecordRow]:
+    """The list rows of the records `ids` of `kind`, in that order."""
+    listing = RECORD_LISTINGS[kind]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"{listing.select} WHERE r.id IN ({marks})", ids).fetchall()
+    by_id = {row[0]: row for row in rows}
+    return _record_rows(conn, kind, [by_id[i] for i in ids if i in by_id])
+
+
+def _record_rows(conn: sqlite3.Connection, kind: str, rows: list) -> list[RecordRow]:
+    listing = RECORD_LISTINGS[kind]
+    counts = usage_counts(conn, kind, [row[0] for row in rows])
     result = []
     for row_id, key, revision, *values in rows:
         named: dict[str, object] = dict(zip(listing.fields, values, strict=True))
@@ -176,7 +200,7 @@ def page_records(
         for name in listing.bool_fields:
             named[name] = bool(named[name])
         found = {name: counts[name].get(row_id, 0) for name in listing.counts}
-        result.append(RecordRow(query.kind, key, revision, named, found))
+        result.append(RecordRow(kind, key, revision, named, found))
     return result
 
 

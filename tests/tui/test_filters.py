@@ -169,3 +169,28 @@ async def test_keys_typed_together_with_slash_reach_the_filter(sample_store, mak
         assert people.filter_text == "vendite"
         assert people.table.row_count == 2
         assert people.query_state.sort == ""  # not sorted by "s"
+
+
+def test_one_scan_gives_the_same_filtered_list_as_count_and_pages(sample_store):
+    from inventory.record_listing import (
+        RecordQuery,
+        count_records,
+        matching_records,
+        page_records,
+        record_position,
+        records_by_id,
+    )
+
+    conn = sample_store.conn
+    for query in [
+        RecordQuery("person", "name", True, "e"),
+        RecordQuery("department", text="MARKETING"),
+        RecordQuery("consultant", text="video"),
+        RecordQuery("policy", "status", text="20"),
+    ]:
+        matches = matching_records(conn, query)
+        assert len(matches) == count_records(conn, query) > 0
+        rows = records_by_id(conn, query.kind, [row_id for row_id, _ in matches])
+        assert rows == page_records(conn, query, 0, 1000)
+        for index, (_, key) in enumerate(matches):
+            assert record_position(conn, query, key) == index

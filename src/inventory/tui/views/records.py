@@ -24,8 +24,10 @@ from inventory.record_listing import (
     RecordQuery,
     RecordRow,
     count_records,
+    matching_records,
     page_records,
     record_position,
+    records_by_id,
 )
 from inventory.tui.messages import EditRequested
 from inventory.tui.state import Shown
@@ -98,17 +100,31 @@ def mark_of(flags: list[Flag], styles: Callable[[str], Style]) -> Text:
 
 
 class RecordSource:
-    """Records of one kind, counted and paged from SQLite."""
+    """Records of one kind, counted and paged from SQLite. Filtered, the matching records
+    are found once (one scan) and counted, paged and searched from that list."""
 
     def __init__(self, conn: sqlite3.Connection, query: RecordQuery):
         self.conn = conn
         self.query = query
+        self.matches = matching_records(conn, query) if query.text.strip() else None
 
     def count(self) -> int:
+        if self.matches is not None:
+            return len(self.matches)
         return count_records(self.conn, self.query)
 
     def page(self, offset: int, limit: int) -> Sequence[RecordRow]:
+        if self.matches is not None:
+            ids = [row_id for row_id, _ in self.matches[max(0, offset) : offset + limit]]
+            return records_by_id(self.conn, self.query.kind, ids)
         return page_records(self.conn, self.query, offset, limit)
+
+    def position(self, key: str) -> int | None:
+        """Where the record `key` is in the list (None: not in it)."""
+        if self.matches is None:
+            return record_position(self.conn, self.query, key)
+        wanted = key.lower() if RECORD_KINDS[self.query.kind].folded_key else key
+        return next((i for i, (_, k) in enumerate(self.matches) if k == wanted), None)
 
 
 class RecordList(VirtualTable):
@@ -170,10 +186,11 @@ class RecordsView(InventoryView):
         table = self.table
         key = key or self.selected_key()
         conn = self.shown.store.conn
-        position = None if key is None else record_position(conn, self.query_state, key)
+        source = RecordSource(conn, self.query_state)
+        position = None if key is None else source.position(key)
         table.sort_column = self.query_state.sort or RECORD_LISTINGS[self.record_kind].default_sort
         table.sort_descending = self.query_state.descending
-        table.set_source(RecordSource(conn, self.query_state), cursor=position)
+        table.set_source(source, cursor=position)
         shown = table.row_count
         if self.query_state.text:
             total = count_records(conn, replace(self.query_state, text=""))
