@@ -26,7 +26,13 @@ LAYERS = [
     {"tui.widgets"},
     {"tui.views.base"},
     {"tui.views", "tui.screens"},
-    {"tui.record_actions", "tui.evaluation", "tui.transfers", "tui.unexpected"},
+    {
+        "tui.record_actions",
+        "tui.evaluation",
+        "tui.transfers",
+        "tui.unexpected",
+        "tui.waiver_actions",
+    },
     {"cli", "completion", "tui", "tui.app", "__main__"},
 ]
 

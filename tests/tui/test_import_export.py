@@ -110,7 +110,7 @@ async def test_import_key_in_the_footer_of_the_empty_state(empty_store, make_app
         await settle(pilot)
         text = screen_text(app)
         assert "^o Import" in text
-        assert "ctrl+o to import" in text
+        assert "import the channel list you keep in a spreadsheet" in text
 
 
 @run_async

@@ -338,8 +338,8 @@ async def test_empty_database_shows_how_to_start(empty_store, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = widget_text(app.query_one("#channels-empty"))
-        assert "No channels yet." in text
-        assert "ctrl+o to import" in text
+        assert "No channels yet. Next steps:" in text
+        assert "import the channel list you keep in a spreadsheet" in text
 
 
 @run_async

@@ -127,3 +127,30 @@ def test_overview_on_the_sample(snap_compare, sample_store, make_app, size):
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)])
 def test_overview_on_an_empty_inventory(snap_compare, empty_store, make_app, size):
     assert snap_compare(make_app(empty_store), terminal_size=size, run_before=keys("0"))
+
+
+def _waivers(store) -> None:
+    """Three waivers made on 2026-11-20: one with a hostile reason, one expired by the
+    evaluation date (2026-11-26), one whose rule flags nothing now."""
+    from datetime import date
+
+    from inventory.rules.waivers import waive
+
+    made = date(2026, 11, 20)
+    for rule, subject, reason, until, by in [
+        ("R101", "facebook/AcmeBologna", "[bold red]Owner[/] hired\x1b[2J in Jan", None, "giulia"),
+        ("R104", "instagram/@acme_kids", "Agency contract ends", date(2026, 11, 25), "bob"),
+        ("R101", "instagram/@acme_it", "Kept for the record", date(2027, 1, 31), "ann"),
+    ]:
+        waive(store, rule, subject, reason, until, by, made)
+
+
+def test_waivers_view_small(snap_compare, sample_store, make_app):
+    _waivers(sample_store)
+    assert snap_compare(make_app(sample_store), terminal_size=(80, 24), run_before=keys("9"))
+
+
+def test_waiver_dialog_small(snap_compare, sample_store, make_app):
+    _waivers(sample_store)
+    app = make_app(sample_store)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("9", "e"))

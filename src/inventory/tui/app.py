@@ -16,12 +16,14 @@ from textual.widgets import ContentSwitcher, Static
 
 from inventory.listing import total_channels
 from inventory.store import Store
-from inventory.tui import record_actions, transfers
+from inventory.tui import record_actions, transfers, waiver_actions
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.evaluation import EvaluationSchedule
 from inventory.tui.messages import (
     EditRequested,
+    EditWaiver,
     GotoSubject,
+    RemoveWaiver,
     ShowFlags,
     ShowOwnerChannels,
     ToggleExplain,
@@ -36,6 +38,7 @@ from inventory.tui.views.flags import FlagsView
 from inventory.tui.views.overview import OverviewView
 from inventory.tui.views.records import RecordsView
 from inventory.tui.views.rules import RulesView
+from inventory.tui.views.waivers import WaiversView
 from inventory.tui.widgets.chrome import (
     NARROW,
     OVERVIEW,
@@ -132,6 +135,7 @@ class InventoryApp(GuardedMessages, App[None]):
             yield RecordsView(self.shown, "policy", id="policies")
             yield RulesView(self.shown, id="rules")
             yield RecordsView(self.shown, "lookalike", id="lookalikes")
+            yield WaiversView(self.shown, id="waivers")
             yield OverviewView(self.shown, id="overview")
         yield InventoryFooter()
 
@@ -155,6 +159,15 @@ class InventoryApp(GuardedMessages, App[None]):
         self.view().focus_main()
         # the first evaluation (0.3 s at 100,000 channels) starts once the list is on screen
         self.call_after_refresh(self.evaluation.start)
+        if self.store.created:
+            self.notify(
+                f"There was no inventory in {self.store.path.name}: a new, empty one was "
+                "created. n adds a channel, ctrl+o imports a spreadsheet, O names the "
+                "organization",
+                title="New inventory",
+                timeout=12,
+                markup=False,
+            )
         self._started = True  # from now on an unexpected error is reported, not fatal
 
     def view(self, view_id: str | None = None) -> InventoryView:
@@ -332,11 +345,11 @@ class InventoryApp(GuardedMessages, App[None]):
         # On a read-only database the writing actions stay reachable: they say why
         # nothing can change (refused_read_only) instead of doing nothing.
         if action == "waive":
-            return self.current_view == "flags"
+            return self.current_view in ("flags", "channels")
         if action == "offboard":
             return self.current_view == "people"
         if action in ("new", "delete"):
-            return self.current_view not in ("flags", "overview")
+            return self.current_view not in ("flags", "overview", "waivers")
         return True
 
     # --- records -------------------------------------------------------------------------
@@ -364,7 +377,13 @@ class InventoryApp(GuardedMessages, App[None]):
         record_actions.offboard_person(self)
 
     def action_waive(self) -> None:
-        record_actions.waive_selected(self)
+        waiver_actions.waive_selected(self)
+
+    def on_edit_waiver(self, event: EditWaiver) -> None:
+        waiver_actions.edit_waiver(self, event.rule, event.subject_type, event.subject_id)
+
+    def on_remove_waiver(self, event: RemoveWaiver) -> None:
+        waiver_actions.remove_waiver(self, event.rule, event.subject_id)
 
     def action_undo(self) -> None:
         record_actions.reverse(self, "undo")
@@ -403,7 +422,11 @@ class InventoryApp(GuardedMessages, App[None]):
             ("New record (n)", "Add a record of the current view's kind", self.action_new),
             ("Edit record (e)", "Edit the selected record", self.action_edit),
             ("Delete record (d)", "Delete the selected record", self.action_delete),
-            ("Waive flag (w)", "Waive the selected flag (Flags view)", self.action_waive),
+            (
+                "Waive flag (w)",
+                "Waive a flag, or show, edit or remove its waiver (Flags, Channels)",
+                self.action_waive,
+            ),
             (
                 "Offboard person (o)",
                 "A person leaves: date, successor, preview (People view)",

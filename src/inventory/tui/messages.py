@@ -49,3 +49,20 @@ class ShowOwnerChannels(Message):
     """The Channels view on one owner's flagged channels."""
 
     email: str
+
+
+@dataclass
+class EditWaiver(Message):
+    """The waiver dialog on one flag's waiver (the Waivers view's e, w or enter)."""
+
+    rule: str
+    subject_type: str | None  # None: the rule no longer exists
+    subject_id: str
+
+
+@dataclass
+class RemoveWaiver(Message):
+    """Ask, then remove one flag's waiver (the Waivers view's d)."""
+
+    rule: str
+    subject_id: str

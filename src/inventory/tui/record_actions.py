@@ -1,7 +1,7 @@
 """What the app does to records when asked: open a form (new, edit, the organization),
 delete (asking first, and again when the record changed meanwhile), offboard a person,
-toggle a rule, waive a flag, undo and redo. Each takes the app, whose `changed` shows the
-result and re-evaluates the rules."""
+toggle a rule, undo and redo (waivers: waiver_actions.py). Each takes the app, whose
+`changed` shows the result and re-evaluates the rules."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from inventory import history
-from inventory.flags import Flag
 from inventory.kinds import KINDS
 from inventory.store import ConflictError, StoreError
-from inventory.tui.screens.dialogs import ConfirmDialog, MessageDialog, WaiveDialog
+from inventory.tui.screens.dialogs import ConfirmDialog, MessageDialog
 from inventory.tui.views.base import view_of
 from inventory.tui.views.flags import FlagsView
 from inventory.tui.views.records import RecordsView
@@ -80,7 +79,8 @@ def open_form(app: InventoryApp, kind: str, key: str | None) -> None:
 
     def saved(new_key: str | None) -> None:
         if new_key is not None:
-            app.notify(f"Saved {kind} {new_key}", markup=False)
+            what = f"the {kind}" if KINDS[kind].singleton else f"{kind} {new_key}"
+            app.notify(f"Saved {what}", markup=False)
             app.changed(kind, new_key, {k for k in (key, new_key) if k is not None})
 
     def reopen() -> None:
@@ -285,42 +285,6 @@ def toggle_rule(app: InventoryApp, code: str | None) -> None:
     state = "disabled" if rule.enabled else "enabled"
     app.notify(f"Rule {code} {state}", markup=False)
     app.changed("rule", code)
-
-
-def waive_selected(app: InventoryApp) -> None:
-    if app.refused_read_only():
-        return
-    view = app.view()
-    if not isinstance(view, FlagsView):
-        return
-    flag: Flag | None = view.selected_flag()
-    if flag is None:
-        return
-    what = f"{flag.rule} {flag.title} — {flag.subject_type} {flag.subject_id}"
-
-    def answered(result: tuple[str, date | None] | None) -> None:
-        if result is None:
-            return
-        from inventory.rules.waivers import waive
-
-        reason, until = result
-        try:
-            waive(
-                app.store,
-                flag.rule,
-                flag.subject_id,
-                reason,
-                until,
-                app.store.user,
-                date.today(),
-            )
-        except (StoreError, ValueError) as error:
-            app.notify(str(error), severity="error", markup=False)
-            return
-        app.notify(f"Waived {flag.rule} on {flag.subject_id}", markup=False)
-        app.changed()
-
-    app.push_screen(WaiveDialog(what), answered)
 
 
 def reverse(app: InventoryApp, verb: str) -> None:

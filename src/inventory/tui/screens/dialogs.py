@@ -1,8 +1,7 @@
-"""Small modal dialogs: confirm, ask for a path, waive a flag, show a message, help."""
+"""Small modal dialogs: confirm, ask for a path, show a message, help."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import PurePath
 from typing import ClassVar
 
@@ -15,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from inventory.dates import parse_date
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
 from inventory.tui.widgets.field_error import FieldError
@@ -176,77 +174,15 @@ class ExportDialog(PathDialog):
             select.value = found
 
 
-class WaiveDialog(GuardedMessages, ModalScreen[tuple[str, date | None] | None]):
-    """Ask why a flag is waived (required) and until when (optional)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="waive.cancel"),
-        Binding("ctrl+s", "save", "Waive", id="waive.save"),
-    ]
-
-    def __init__(self, what: str) -> None:
-        super().__init__(classes="dialog-screen")
-        self.what = what
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("Waive flag", classes="dialog-title")
-            yield Static(literal(self.what), classes="dialog-detail")
-            yield Label("Reason (required):", classes="field-label-inline")
-            yield Input(id="waive-reason", placeholder="why this flag does not apply")
-            yield FieldError(id="error-reason")
-            yield Label("Until (optional, YYYY-MM-DD):", classes="field-label-inline")
-            yield Input(id="waive-until", placeholder="YYYY-MM-DD", max_length=10)
-            yield FieldError(id="error-until")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Waive (ctrl+s)", id="waive", variant="warning")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#waive-reason", Input).focus()
-
-    def action_save(self) -> None:
-        reason = self.query_one("#waive-reason", Input).value.strip()
-        until_text = self.query_one("#waive-until", Input).value.strip()
-        ok = True
-        self.query_one("#error-reason", Label).update("" if reason else "A reason is required")
-        ok = ok and bool(reason)
-        until = None
-        error = ""
-        if until_text:
-            try:
-                until = parse_date(until_text)
-            except ValueError as problem:
-                error = str(problem)
-                ok = False
-        self.query_one("#error-until", Label).update(error)
-        if ok:
-            self.dismiss((reason, until))
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "waive":
-            self.action_save()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 HELP_KEYS = [
     ("Moving", ""),
     ("↑ ↓  j k", "move in lists"),
     ("page up/down, home/end", "move by a page, to the first / last row"),
     ("tab / shift+tab", "to the detail pane (arrows and page keys scroll it) and back"),
     (
-        "1 … 8",
+        "1 … 9",
         "views: 1 Channels 2 Flags 3 People 4 Departments 5 Consultants 6 Policies 7 Rules "
-        "8 Lookalikes",
+        "8 Lookalikes 9 Waivers",
     ),
     ("Records", ""),
     ("enter, e", "edit the selected record in a form"),
@@ -264,7 +200,8 @@ HELP_KEYS = [
     ("s / S", "sort by the next column / reverse the order (or click a column header)"),
     ("i", "show or hide the explanation of each flag in the detail pane"),
     ("Flags and rules", ""),
-    ("w", "waive the selected flag (asks for a reason)"),
+    ("w", "waive a flag (in Channels: pick one); on a waived flag: show, edit, remove"),
+    ("e / d", "in Waivers: edit / remove the selected waiver (ctrl+z undoes)"),
     ("enter", "in Flags: go to the flagged record"),
     ("space", "in Rules: enable / disable the selected rule"),
     ("x", "export the flags to JSON (asks for the path, default flags.json)"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -24,6 +25,7 @@ from inventory.tui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
     from inventory.models import Channel, Person, Policy
+    from inventory.store import Store
 
 
 class ChannelsView(InventoryView):
@@ -83,26 +85,7 @@ class ChannelsView(InventoryView):
         table.display = not empty
         self.query_one("#channel-detail").display = not empty
         if empty:
-            self.query_one("#channels-empty", Static).update(
-                Text.assemble(
-                    ("No channels yet.\n\n", "bold"),
-                    "Press ",
-                    ("n", "bold cyan"),
-                    " to add your first channel, or ",
-                    ("3", "bold cyan"),
-                    "/",
-                    ("4", "bold cyan"),
-                    " to add people and departments first.\n\n",
-                    "Press ",
-                    ("ctrl+o", "bold cyan"),
-                    " to import the channel list you already keep in a spreadsheet\n",
-                    "(.csv, .xlsx), or an inventory document (JSON): you see what\n",
-                    "would change before anything is written.\n\n",
-                    "Try ",
-                    ("inventory demo", "bold"),
-                    " to explore a sample inventory.",
-                )
-            )
+            self.query_one("#channels-empty", Static).update(next_steps(store))
         self._update_status()
         # the list first: the detail pane reads whole records (pydantic) a frame later
         self.call_after_refresh(self.show_detail)
@@ -195,3 +178,25 @@ class ChannelsView(InventoryView):
 
     def on_resize(self) -> None:
         self.show_detail()
+
+
+def next_steps(store: Store) -> RenderableType:
+    """What an empty inventory offers: add a channel, import, name the organization."""
+    from inventory import records
+
+    steps = Table.grid(padding=(0, 2))
+    steps.add_column(style="bold cyan", no_wrap=True)
+    steps.add_column()
+    steps.add_row("n", "add your first channel (3 People and 4 Departments: add them first)")
+    steps.add_row(
+        "ctrl+o",
+        "import the channel list you keep in a spreadsheet (.csv, .xlsx) or an inventory"
+        " document (JSON): you see what would change before anything is written",
+    )
+    if not records.has_organization(store):
+        steps.add_row("O", "name your organization (and its e-mail domains)")
+    return Group(
+        Text("No channels yet. Next steps:\n", style="bold"),
+        steps,
+        Text.assemble("\nTry ", ("inventory demo", "bold"), " to explore a sample inventory."),
+    )

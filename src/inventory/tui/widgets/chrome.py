@@ -28,6 +28,7 @@ VIEWS: list[tuple[str, str]] = [
     ("policies", "Policies"),
     ("rules", "Rules"),
     ("lookalikes", "Lookalikes"),
+    ("waivers", "Waivers"),
 ]
 OVERVIEW = ("overview", "Overview")
 """Key 0: not numbered with the others, and not the first screen (Channels is)."""
@@ -87,32 +88,46 @@ SHORT_LABELS = {
     "departments": "Depts",
     "consultants": "Cons.",
     "policies": "Pol.",
-    "lookalikes": "Lookal.",
+    "lookalikes": "Look.",
+    "waivers": "Waiv.",
+    "overview": "Over.",
 }
 #: Keys the footer leaves out when narrow (they stay in help and the command palette).
 NARROW_FOOTER_HIDDEN = {"export", "undo", "redo"}
 #: Import is in the footer only while the inventory has no channels (the way to fill
 #: it), in place of edit and delete (nothing to edit yet); help and the palette list it.
 EMPTY_FOOTER_SHOWN = {"import"}
-EMPTY_FOOTER_HIDDEN = {"edit", "delete"}
+EMPTY_FOOTER_HIDDEN = {"edit", "delete", "waive"}
 
 
 class ViewTabs(Static):
     """The views and their number keys; the current one highlighted."""
 
     def show(self, current: str, narrow: bool = False) -> None:
+        # the widest form that fits: 10 views need 129 columns with the gaps, 119 without,
+        # 80 with the short labels (" 1 Chan. 2 Flags … 9 Waiv. 0 Over.")
+        forms = [(False, " "), (False, ""), (True, "")]
+        width = self.app.size.width
+        for short, gap in forms[2:] if narrow else forms:
+            text = self._tabs(current, short, gap)
+            if text.cell_len <= width:
+                break
+        self.update(text)
+
+    @staticmethod
+    def _tabs(current: str, short: bool, gap: str) -> Text:
         text = Text()
         numbered = [(str(number), *view) for number, view in enumerate(VIEWS, start=1)]
         for number, view_id, label in [*numbered, ("0", *OVERVIEW)]:
             style = "bold reverse" if view_id == current else ""
-            if narrow:  # " 1 Chan. 2 Flags … 8 Lookal. 0 Overview" fits in 80 columns
+            if short:
                 text.append(f" {number}", style=style or "cyan")
                 text.append(f" {SHORT_LABELS.get(view_id, label)}", style=style)
                 continue
             text.append(f" {number} ", style=style or "cyan")
             text.append(f"{label} ", style=style)
-            text.append(" ")
-        self.update(text)
+            text.append(gap)
+        return text
 
 
 class InventoryFooter(Footer):
