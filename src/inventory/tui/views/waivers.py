@@ -55,7 +55,7 @@ class WaiversTable(VirtualTable):
         Column("subject", "Subject", 26, 14),
         Column("reason", "Reason", 40, 14),
         Column("until", "Until", 10),
-        Column("by", "By", 12, 6),
+        Column("by", "By", 12),
         Column("on", "On", 10),
     )
 
