@@ -50,12 +50,13 @@ class WaiverSource:
 
 
 class WaiversTable(VirtualTable):
+    frozen = 2  # rule, subject: which flag a waiver is about
     columns: Sequence[Column] = (
         Column("rule", "Rule", 6),
         Column("subject", "Subject", 26, 14),
         Column("reason", "Reason", 40, 14),
         Column("until", "Until", 10),
-        Column("by", "By", 12),
+        Column("by", "By", 16),
         Column("on", "On", 10),
     )
 
