@@ -198,7 +198,8 @@ class WaiverDialog(GuardedMessages, ModalScreen[str | None]):
 
 def flag_option(flag: Flag, style: Style) -> Text:
     """'✖ R101 No owner: the channel has no owner', the symbol in the severity's `style`."""
-    text = Text(f"{SEVERITY_SYMBOL[flag.severity]} {flag.rule} ", style=style)
+    text = Text()
+    text.append(f"{SEVERITY_SYMBOL[flag.severity]} {flag.rule} ", style=style)
     return text + literal(flag.title, "bold") + Text(": ") + literal(flag.message, "dim")
 
 

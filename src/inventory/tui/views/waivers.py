@@ -199,11 +199,13 @@ class WaiversView(InventoryView):
         ]
         if flags:
             flag = flags[0]
-            body = Text("Flag now: ", style="bold") + Text(
+            body = Text()
+            body.append("Flag now: ", style="bold")
+            body.append(
                 f"{SEVERITY_SYMBOL[flag.severity]} {flag.severity} ",
                 style="dim" if flag.waived else severity_style(self, flag.severity),
             )
-            body += literal(flag.message, "italic")
+            body.append_text(literal(flag.message, "italic"))
             body.append("  waived" if flag.waived else "  counts (the waiver has expired)")
         else:
             body = none(
