@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from inventory.rules.flags import SEVERITY_ORDER
+from inventory.flags import SEVERITY_ORDER
 from inventory.tui.screens.dialogs import ConfirmDialog
 from inventory.tui.screens.waiver import FlagPicker, WaiverDialog, WaiverTarget
 
 if TYPE_CHECKING:
-    from inventory.rules.flags import Flag
+    from inventory.flags import Flag
     from inventory.tui.app import InventoryApp
 
 

@@ -19,8 +19,8 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from inventory.dates import parse_date
+from inventory.flags import Flag, Waiver
 from inventory.printable import visible
-from inventory.rules.flags import Flag, Waiver
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
 from inventory.tui.widgets.field_error import FieldError
