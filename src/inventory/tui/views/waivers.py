@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from inventory.rules.waivers import (
     WAIVER_SORTS,
@@ -29,7 +29,7 @@ from inventory.tui.messages import EditWaiver, RemoveWaiver
 from inventory.tui.screens.waiver import waiver_summary
 from inventory.tui.state import Shown
 from inventory.tui.text import literal
-from inventory.tui.views.base import InventoryView, next_sort, sort_note
+from inventory.tui.views.base import FilterInput, InventoryView, next_sort, sort_note
 from inventory.tui.widgets.detail import DetailPane, fields_table, none
 from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_style
 from inventory.tui.widgets.virtual_table import Column, VirtualTable
@@ -81,22 +81,6 @@ class WaiversTable(VirtualTable):
         ]
 
 
-class WaiverFilter(Input):
-    """The Waivers view's filter; escape clears it, enter or ↓ go back to the list."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear", "Clear filter", id="waivers-filter.clear"),
-        Binding("down,enter", "done", "To the list", show=False),
-    ]
-
-    def action_clear(self) -> None:
-        self.value = ""
-        self.action_done()
-
-    def action_done(self) -> None:
-        self.query_ancestor(WaiversView).focus_main()
-
-
 class WaiversView(InventoryView):
     kind = None
     title = "Waivers"
@@ -104,7 +88,6 @@ class WaiversView(InventoryView):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e,w", "edit_waiver", "Edit", id="waivers.edit"),
         Binding("d", "remove_waiver", "Remove", id="waivers.remove"),
-        Binding("slash", "filter", "Filter", id="waivers.filter"),
         Binding("s", "sort_next", "Sort", id="waivers.sort"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="waivers.reverse"),
     ]
@@ -115,11 +98,7 @@ class WaiversView(InventoryView):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="waivers-bar", classes="view-bar"):
-            yield WaiverFilter(
-                placeholder="/ filter: rule, subject, reason, dates, by",
-                id="waivers-filter",
-                compact=True,
-            )
+            yield FilterInput(id="waivers-filter")
             yield Static(id="waivers-status", classes="view-status")
         yield WaiversTable(id="waivers-table")
         yield DetailPane(id="waivers-detail", classes="detail")
@@ -230,17 +209,13 @@ class WaiversView(InventoryView):
             descending = event.column == state.sort and not state.descending
             self._set_query(sort=event.column, descending=descending)
 
-    @on(Input.Changed, "#waivers-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value != self.query_state.text:
-            self._set_query(text=event.value)
+    def filter_changed(self, text: str) -> None:
+        if text != self.query_state.text:
+            self._set_query(text=text)
 
     def _set_query(self, **changes: Any) -> None:
         self.query_state = WaiverQuery(**{**self.query_state.__dict__, **changes})
         self.reload()
-
-    def action_filter(self) -> None:
-        self.query_one(WaiverFilter).focus()
 
     def action_sort_next(self) -> None:
         self._set_query(sort=next_sort(self.table.columns, self.query_state.sort), descending=False)
