@@ -123,10 +123,15 @@ class WaiversView(InventoryView):
         table.today = self.shown.as_of
         key = key or self.selected_key()
         conn = self.shown.store.conn
-        position = None if key is None else waiver_position(conn, self.query_state, key)
         table.sort_column = self.query_state.sort
         table.sort_descending = self.query_state.descending
-        table.set_source(WaiverSource(conn, self.query_state), cursor=position)
+        table.set_source(WaiverSource(conn, self.query_state))
+        current = table.current_row
+        if key is not None and (current is None or current.key != key):
+            # only when the row moved (0.5 s at 100,000 waivers: every row is numbered)
+            position = waiver_position(conn, self.query_state, key)
+            if position is not None:
+                table.cursor = position
         self._update_status()
         self.show_detail()
 
