@@ -35,7 +35,7 @@ VIEW_SIZES = [(80, 24), (160, 50)]
 
 
 @pytest.mark.parametrize("size", VIEW_SIZES, ids=["80x24", "160x50"])
-@pytest.mark.parametrize("view", ["1", "2", "3", "4", "5", "6", "7", "8"])
+@pytest.mark.parametrize("view", ["1", "2", "3", "4", "5", "6", "7", "8", "9"])
 def test_each_view_on_the_sample(snap_compare, sample_store, make_app, view, size):
     """Every list view, small and large (the Overview, 0: test_overview_on_the_sample)."""
     assert snap_compare(make_app(sample_store), terminal_size=size, run_before=keys(view))

@@ -9,7 +9,7 @@ from .conftest import run_async, settle
 
 WIDE = (200, 50)
 NARROW = (80, 24)
-LIST_VIEWS = "12345678"  # Channels, Flags, People, ..., Rules, Lookalikes
+LIST_VIEWS = "123456789"  # Channels, Flags, People, ..., Rules, Lookalikes, Waivers
 
 
 def line(table: VirtualTable, y: int) -> str:
