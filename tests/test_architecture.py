@@ -22,7 +22,7 @@ LAYERS = [
     {"importing"},
     # the UI, bottom up: text, state and messages; widgets; views and screens; what the app does
     # when asked (record actions, evaluation, transfers, unexpected errors); the app
-    {"tui.text", "tui.errors", "tui.state", "tui.messages"},
+    {"tui.text", "tui.errors", "tui.state", "tui.messages", "tui.actions"},
     {"tui.widgets"},
     {"tui.views.base"},
     {"tui.views", "tui.screens"},
@@ -32,6 +32,7 @@ LAYERS = [
         "tui.transfers",
         "tui.unexpected",
         "tui.waiver_actions",
+        "tui.palette",
     },
     {"cli", "completion", "tui", "tui.app", "__main__"},
 ]

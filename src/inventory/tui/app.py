@@ -10,13 +10,14 @@ from typing import ClassVar, cast
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
 from inventory.listing import total_channels
 from inventory.store import Store
 from inventory.tui import record_actions, transfers, waiver_actions
+from inventory.tui.actions import APP
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.evaluation import EvaluationSchedule
 from inventory.tui.messages import (
@@ -70,27 +71,7 @@ class InventoryApp(GuardedMessages, App[None]):
     CSS_PATH = styles_folder() / "app.tcss"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("slash", "filter", "Filter", id="app.filter"),
-        Binding("f", "flagged", "Flagged", id="app.flagged"),
-        Binding("n", "new", "New", id="app.new"),
-        Binding("e", "edit", "Edit", id="app.edit"),
-        Binding("d", "delete", "Delete", id="app.delete"),
-        Binding("w", "waive", "Waive", id="app.waive"),
-        Binding("o", "offboard", "Offboard", id="app.offboard"),
-        Binding("O", "organization", "Organization", show=False, id="app.organization"),
-        Binding("x", "export", "Export", id="app.export"),
-        Binding("ctrl+o", "import", "Import", id="app.import"),
-        Binding("ctrl+z", "undo", "Undo", id="app.undo"),
-        Binding("ctrl+y,ctrl+shift+z", "redo", "Redo", id="app.redo"),
-        *[
-            Binding(str(number), f"view('{view_id}')", label, show=False, id=f"view.{view_id}")
-            for number, (view_id, label) in enumerate(VIEWS, start=1)
-        ],
-        Binding("0", "view('overview')", "Overview", show=False, id="view.overview"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP.bindings()
 
     def __init__(
         self,
@@ -400,54 +381,11 @@ class InventoryApp(GuardedMessages, App[None]):
     # --- command palette -----------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for number, (view_id, label) in enumerate(VIEWS, start=1):
-            yield SystemCommand(
-                f"View: {label} ({number})",
-                f"Switch to the {label} view",
-                lambda v=view_id: self.action_view(v),
-            )
-        yield SystemCommand(
-            "View: Overview (0)",
-            "Where the inventory stands on each recommendation, and how that changed",
-            lambda: self.action_view("overview"),
-        )
-        for title, help_text, callback in [
-            (
-                "Filter (/)",
-                "Filter the list in view: any text column it shows",
-                self.action_filter,
-            ),
-            ("Flagged channels only (f)", "Show only flagged channels / all", self.action_flagged),
-            ("New record (n)", "Add a record of the current view's kind", self.action_new),
-            ("Edit record (e)", "Edit the selected record", self.action_edit),
-            ("Delete record (d)", "Delete the selected record", self.action_delete),
-            (
-                "Waive flag (w)",
-                "Waive a flag, or show, edit or remove its waiver (Flags, Channels)",
-                self.action_waive,
-            ),
-            (
-                "Offboard person (o)",
-                "A person leaves: date, successor, preview (People view)",
-                self.action_offboard,
-            ),
-            (
-                "Organization (O)",
-                "Edit the organization's name and e-mail domains",
-                self.action_organization,
-            ),
-            ("Export flags (x)", "Write the flags as JSON, CSV or XLSX", self.action_export),
-            (
-                "Import (ctrl+o)",
-                "Add channels from a spreadsheet (.csv, .xlsx) or merge a JSON inventory",
-                self.action_import,
-            ),
-            ("Undo (ctrl+z)", "Undo the last action", self.action_undo),
-            ("Redo (ctrl+y)", "Redo the last undone action", self.action_redo),
-            ("Help (?)", "Show every key", self.action_help),
-        ]:
-            yield SystemCommand(title, help_text, callback)
+        from inventory.tui import palette
+
+        # Textual's own (theme, keys panel, screenshot), except its Quit: ours says its key
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Quit")
+        yield from palette.commands(self, screen)
 
     # --- unexpected errors ---------------------------------------------------------------
 

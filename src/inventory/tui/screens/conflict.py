@@ -15,13 +15,14 @@ from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 from textual.widgets.button import ButtonVariant
 
 from inventory.history import Entry
+from inventory.tui.actions import CONFLICT
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
 
@@ -104,13 +105,7 @@ class ConflictDialog(GuardedMessages, ModalScreen[str | None]):
     Dismisses with RELOAD, OVERWRITE, SAVE_AS_NEW or DELETE, or None to go back.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "choose('reload')", "Reload", id="conflict.reload"),
-        Binding("o", "choose('overwrite')", "Overwrite", id="conflict.overwrite"),
-        Binding("s", "choose('save_as_new')", "Save as new", id="conflict.save_as_new"),
-        Binding("y", "choose('delete')", "Delete anyway", id="conflict.delete"),
-        Binding("escape,b", "choose('back')", "Back", id="conflict.back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CONFLICT.bindings()
 
     def __init__(
         self,

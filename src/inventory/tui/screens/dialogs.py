@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import ClassVar
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from inventory.tui.actions import CONFIRM, EXPORT, HELP, MESSAGE, PLACES, TEXTUAL_KEYS
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
 from inventory.tui.widgets.field_error import FieldError
@@ -22,10 +24,7 @@ from inventory.tui.widgets.field_error import FieldError
 class ConfirmDialog(GuardedMessages, ModalScreen[bool]):
     """A yes/no question; `y` confirms, `n` or escape declines."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CONFIRM.bindings()
 
     def __init__(self, question: str, detail: str = "", yes: str = "Yes (y)") -> None:
         super().__init__(classes="dialog-screen")
@@ -56,9 +55,7 @@ class ConfirmDialog(GuardedMessages, ModalScreen[bool]):
 class MessageDialog(GuardedMessages, ModalScreen[None]):
     """A message to read (e.g. why a record can't be deleted); any of enter/escape closes."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter", "close", "Close", id="message.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MESSAGE.bindings()
 
     def __init__(self, title: str, message: str) -> None:
         super().__init__(classes="dialog-screen")
@@ -119,9 +116,7 @@ class ExportDialog(PathDialog):
     """Ask where to write the flags export (default flags.json) and as what: the format
     follows the file's extension, and choosing a format changes the extension."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="export.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = EXPORT.bindings()
     CONFIRM_ID = "export"
     ERROR_ID = "export-error"
 
@@ -174,60 +169,32 @@ class ExportDialog(PathDialog):
             select.value = found
 
 
-HELP_KEYS = [
-    ("Moving", ""),
-    ("↑ ↓  j k", "move in lists"),
-    ("page up/down, home/end", "move by a page, to the first / last row"),
-    ("tab / shift+tab", "to the detail pane (arrows and page keys scroll it) and back"),
-    (
-        "1 … 9",
-        "views: 1 Channels 2 Flags 3 People 4 Departments 5 Consultants 6 Policies 7 Rules "
-        "8 Lookalikes 9 Waivers",
-    ),
-    ("Records", ""),
-    ("enter, e", "edit the selected record in a form"),
-    ("n", "new record"),
-    ("d", "delete the selected record (asks; y confirms)"),
-    ("ctrl+s / escape", "in a form: save / cancel (asks if there are unsaved changes)"),
-    ("ctrl+z", "undo the last action (asks first when it changed several records)"),
-    ("ctrl+y, ctrl+shift+z", "redo the last undone action (a new action clears redo)"),
-    ("ctrl+o", "import a spreadsheet (.csv, .xlsx, .xls, .ods) or a JSON inventory: preview first"),
-    ("o", "in People: offboard the person (date, successor, preview; one undoable action)"),
-    ("O", "edit the organization: its name and e-mail domains"),
-    ("Channels", ""),
-    ("/", "filter by handle, name, owner, platform, department (escape clears)"),
-    ("f", "show only flagged channels / all"),
-    ("s / S", "sort by the next column / reverse the order (or click a column header)"),
-    ("i", "show or hide the explanation of each flag in the detail pane"),
-    ("Flags and rules", ""),
-    ("w", "waive a flag (in Channels: pick one); on a waived flag: show, edit, remove"),
-    ("e / d", "in Waivers: edit / remove the selected waiver (ctrl+z undoes)"),
-    ("enter", "in Flags: go to the flagged record"),
-    ("space", "in Rules: enable / disable the selected rule"),
-    ("x", "export the flags to JSON (asks for the path, default flags.json)"),
-    ("Other", ""),
-    ("ctrl+p", "command palette: every action by name"),
-    ("?", "this help"),
-    ("q", "quit"),
-]
+def help_table() -> Group:
+    """Every declared key, place by place, then the keys Textual binds itself."""
+    places = [(place.place, [(k.shown_keys, k.does) for k in place.keys]) for place in PLACES]
+    parts: list[Text | Table] = []
+    for heading, rows in [*places, ("Textual's own keys", list(TEXTUAL_KEYS))]:
+        parts.append(Text(heading, style="bold underline"))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True, width=HELP_KEY_WIDTH)
+        table.add_column()
+        for keys, does in rows:
+            table.add_row(keys, does)
+        parts.append(table)
+    return Group(*parts)
+
+
+#: The key column of the help screen: the longest keys ("ctrl+y, ctrl+shift+z") fit.
+HELP_KEY_WIDTH = 22
 
 
 class HelpScreen(GuardedMessages, ModalScreen[None]):
     """Every key, grouped."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = HELP.bindings()
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for key, meaning in HELP_KEYS:
-            if not meaning:
-                table.add_row(Text(key, style="bold underline"), "")
-            else:
-                table.add_row(key, meaning)
+        table = help_table()
         with Vertical(classes="dialog help"):
             yield Label("inventory — keys", classes="dialog-title")
             with VerticalScroll():

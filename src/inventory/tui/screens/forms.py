@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ValidationError
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -47,6 +47,7 @@ from inventory.models import Record, key_form
 from inventory.printable import visible
 from inventory.records import Loaded, RecordError, record_key
 from inventory.store import ConflictError, Store, StoreError
+from inventory.tui.actions import FORM, PERSON_FIELD
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.screens.conflict import OVERWRITE, RELOAD, SAVE_AS_NEW, ConflictDialog
 from inventory.tui.screens.dialogs import ConfirmDialog
@@ -145,10 +146,7 @@ class PersonPicker(Vertical):
     PersonPicker.-open > PersonOptions { display: block; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "move(1)", "Next match", show=False),
-        Binding("up", "move(-1)", "Previous match", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = PERSON_FIELD.bindings()
 
     def __init__(self, people: PeopleLookup, value: str | None, **kw: Any):
         super().__init__(**kw)
@@ -416,10 +414,7 @@ def _blank(value: Any) -> Any:
 class RecordForm(GuardedMessages, ModalScreen[str | None]):
     """A form for one record; ctrl+s saves, escape cancels."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = FORM.bindings()
 
     def __init__(
         self,

@@ -8,13 +8,14 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from inventory.importing import PreparedImport
 from inventory.preview import ImportPlan
+from inventory.tui.actions import IMPORT, PREVIEW
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.screens.dialogs import PathDialog
 from inventory.tui.text import literal
@@ -26,9 +27,7 @@ SHOWN = 50  # records listed per section of the preview; the rest are counted
 class ImportDialog(PathDialog):
     """Ask which file to import: a spreadsheet (.csv, .xlsx, .xls, .ods) or a JSON document."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="import.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = IMPORT.bindings()
     CONFIRM_ID = "preview"
     ERROR_ID = "import-error"
 
@@ -103,10 +102,7 @@ class ImportPreview(GuardedMessages, ModalScreen[bool]):
     """What importing a file would create and change, or why it can't be imported;
     `ctrl+s` (or the button) imports it as one undoable action, escape cancels."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "answer(False)", "Cancel", id="preview.cancel"),
-        Binding("ctrl+s", "answer(True)", "Import", id="preview.import"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = PREVIEW.bindings()
 
     def __init__(self, prepared: PreparedImport) -> None:
         super().__init__(classes="dialog-screen")

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 from inventory.dates import parse_date
 from inventory.offboarding import OffboardingError, plan_offboarding, report_lines
 from inventory.store import Store
+from inventory.tui.actions import OFFBOARD
 from inventory.tui.screens.forms import PeopleLookup, PersonPicker
 from inventory.tui.text import literal
 from inventory.tui.widgets.field_error import FieldError
@@ -26,10 +27,7 @@ Answer = tuple[date, str | None]
 class OffboardDialog(ModalScreen[Answer | None]):
     """Dismisses with (the day they leave, the successor's e-mail or None), or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Offboard", id="offboard.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="offboard.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = OFFBOARD.bindings()
 
     def __init__(self, store: Store, email: str, label: str, on: date, as_of: date) -> None:
         super().__init__(classes="dialog-screen")

@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from inventory.dates import parse_date
 from inventory.flags import Flag, Waiver
 from inventory.printable import visible
+from inventory.tui.actions import FLAG_PICKER, WAIVER
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.text import literal
 from inventory.tui.widgets.field_error import FieldError
@@ -72,11 +73,7 @@ class WaiverDialog(GuardedMessages, ModalScreen[str | None]):
     change the database (each one undoable action) and raise a one-line error, shown here:
     the dialog stays open with what was typed. Dismisses with "saved", "removed" or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="waiver.save", priority=True),
-        Binding("ctrl+r", "remove", "Remove waiver", id="waiver.remove", priority=True),
-        Binding("escape", "cancel", "Cancel", id="waiver.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = WAIVER.bindings()
 
     def __init__(
         self,
@@ -207,9 +204,7 @@ class FlagPicker(GuardedMessages, ModalScreen[Flag | None]):
     """Which of a record's flags to waive: ↑ ↓ and enter (or a click) pick one, escape
     cancels. Dismisses with the flag."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="flag-picker.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = FLAG_PICKER.bindings()
     COMPONENT_CLASSES: ClassVar[set[str]] = SEVERITY_COMPONENTS
 
     def __init__(self, subject: str, flags: Sequence[Flag]) -> None:

@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import Input
 
 from inventory.kinds import VIEWED_KINDS
+from inventory.tui.actions import FILTER, VIEW
 from inventory.tui.errors import GuardedMessages
+from inventory.tui.widgets.detail import DetailPane
 from inventory.tui.widgets.severity import SEVERITY_COMPONENTS
 from inventory.tui.widgets.virtual_table import Column, VirtualTable
 
@@ -22,10 +24,7 @@ if TYPE_CHECKING:
 class FilterInput(Input):
     """A view's filter (`/`): escape clears it, enter or down goes back to the list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear", "Clear filter", id="filter.clear"),
-        Binding("down,enter", "done", "To the list", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = FILTER.bindings()
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(placeholder="/ filter", compact=True, classes="view-filter", **kwargs)
@@ -46,6 +45,8 @@ class InventoryView(GuardedMessages, Vertical):
 
     kind: ClassVar[str | None] = None
     title: ClassVar[str] = ""
+
+    BINDINGS: ClassVar[list[BindingType]] = VIEW.bindings()
 
     def __init__(self, shown: Shown, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -100,6 +101,31 @@ class InventoryView(GuardedMessages, Vertical):
         found = self.query(VirtualTable)
         if found:
             self.screen.set_focus(found.first())
+
+    def _detail(self) -> DetailPane | None:
+        panes = [pane for pane in self.query(DetailPane) if pane.display]
+        return panes[0] if panes else None
+
+    def action_toggle_detail(self) -> None:
+        """`tab`: from the list to the detail pane (at 80x24 most details are below the
+        fold) and back; from anything else (a filter, a select) to the next field."""
+        pane = self._detail()
+        focused = self.screen.focused
+        if pane is not None and focused is pane:
+            self.focus_main()
+        elif pane is not None and focused is not None and self._is_main(focused):
+            pane.focus()
+        else:
+            self.screen.focus_next()
+
+    def _is_main(self, widget: object) -> bool:
+        """The view's list (what focus_main focuses)."""
+        return widget is getattr(self, "table", None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_detail":  # the Overview (and an empty Channels) has no pane
+            return self._detail() is not None
+        return True
 
     def show_detail(self) -> None:
         """Show the selected record in the detail pane again (e.g. explained now)."""

@@ -9,11 +9,12 @@ from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Static
 
 from inventory.listing import SORT_COLUMNS, ChannelQuery, ChannelRow, channel_position
+from inventory.tui.actions import CHANNELS
 from inventory.tui.messages import EditRequested, ToggleExplain
 from inventory.tui.state import Shown
 from inventory.tui.text import literal
@@ -32,11 +33,7 @@ class ChannelsView(InventoryView):
     kind = "channel"
     title = "Channels"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sort_next", "Sort", id="channels.sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False, id="channels.reverse"),
-        Binding("i", "explain", "Explain", id="channels.explain"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CHANNELS.bindings()
 
     SORTABLE: ClassVar[list[str]] = [c.key for c in ChannelTable.columns if c.sortable]
 

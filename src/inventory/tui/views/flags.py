@@ -9,13 +9,14 @@ from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Input, Select, Static
 
 from inventory.builtin_rules import RECOMMENDATIONS
 from inventory.flags import SEVERITY_ORDER, Flag
 from inventory.listing import fold
+from inventory.tui.actions import FLAGS
 from inventory.tui.messages import GotoSubject, ToggleExplain
 from inventory.tui.state import Shown
 from inventory.tui.text import literal, literal_content
@@ -76,12 +77,7 @@ class FlagsView(InventoryView):
     kind = None
     title = "Flags"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sort_next", "Sort", id="flags.sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False, id="flags.reverse"),
-        Binding("i", "explain", "Explain", id="flags.explain"),
-        Binding("escape", "show_all", "All flags", show=False, id="flags.all"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = FLAGS.bindings()
 
     def __init__(self, shown: Shown, **kwargs: Any) -> None:
         super().__init__(shown, **kwargs)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -37,6 +37,7 @@ from inventory.overview import (
     top_owners,
     trend_days,
 )
+from inventory.tui.actions import OVERVIEW
 from inventory.tui.messages import ShowFlags, ShowOwnerChannels
 from inventory.tui.state import Shown
 from inventory.tui.text import literal
@@ -91,9 +92,7 @@ class OverviewView(InventoryView):
     kind = None
     title = "Overview"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "since", "Since date", id="overview.since"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = OVERVIEW.bindings()
 
     def __init__(self, shown: Shown, **kwargs: Any) -> None:
         super().__init__(shown, **kwargs)

@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Static
 
@@ -29,6 +29,7 @@ from inventory.record_listing import (
     record_position,
     records_by_id,
 )
+from inventory.tui.actions import RECORDS
 from inventory.tui.messages import EditRequested
 from inventory.tui.state import Shown
 from inventory.tui.text import literal
@@ -153,10 +154,7 @@ class RecordList(VirtualTable):
 class RecordsView(InventoryView):
     """A list of one kind of record with a detail pane."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sort_next", "Sort", id="records.sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False, id="records.reverse"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = RECORDS.bindings()
 
     def __init__(self, shown: Shown, kind: str, **kwargs: Any) -> None:
         super().__init__(shown, **kwargs)

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Static
 
 from inventory.builtin_rules import RECOMMENDATIONS
 from inventory.flags import SEVERITY_ORDER
 from inventory.listing import fold
+from inventory.tui.actions import RULES
 from inventory.tui.messages import EditRequested, ToggleRule
 from inventory.tui.text import literal
 from inventory.tui.views.base import FilterInput, InventoryView, next_sort, sort_note
@@ -82,11 +83,7 @@ class RulesView(InventoryView):
     kind = "rule"
     title = "Rules"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_rule", "On/off", id="rules.toggle"),
-        Binding("s", "sort_next", "Sort", id="rules.sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False, id="rules.reverse"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = RULES.bindings()
 
     sort = "code"
     descending = False

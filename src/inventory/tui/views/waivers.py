@@ -13,7 +13,7 @@ from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Static
 
@@ -25,6 +25,7 @@ from inventory.rules.waivers import (
     page_waivers,
     waiver_position,
 )
+from inventory.tui.actions import WAIVERS
 from inventory.tui.messages import EditWaiver, RemoveWaiver
 from inventory.tui.screens.waiver import waiver_summary
 from inventory.tui.state import Shown
@@ -85,12 +86,7 @@ class WaiversView(InventoryView):
     kind = None
     title = "Waivers"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e,w", "edit_waiver", "Edit", id="waivers.edit"),
-        Binding("d", "remove_waiver", "Remove", id="waivers.remove"),
-        Binding("s", "sort_next", "Sort", id="waivers.sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False, id="waivers.reverse"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = WAIVERS.bindings()
 
     def __init__(self, shown: Shown, **kwargs: Any) -> None:
         super().__init__(shown, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -92,8 +93,10 @@ SHORT_LABELS = {
     "waivers": "Waiv.",
     "overview": "Over.",
 }
-#: Keys the footer leaves out when narrow (they stay in help and the command palette).
-NARROW_FOOTER_HIDDEN = {"export", "undo", "redo"}
+#: The keys the footer leaves out, in this order, while the keys it shows would not fit
+#: in the terminal's width (help and the command palette still list them); at 80
+#: columns that is all four.
+FOOTER_DROPPED_FIRST = ("redo", "undo", "export", "flagged")
 #: Import is in the footer only while the inventory has no channels (the way to fill
 #: it), in place of edit and delete (nothing to edit yet); help and the palette list it.
 EMPTY_FOOTER_SHOWN = {"import"}
@@ -131,8 +134,9 @@ class ViewTabs(Static):
 
 
 class InventoryFooter(Footer):
-    """The footer; when narrow it is compact and leaves out export and undo (help and the
-    command palette still list them) so every key it shows fits in 80 columns."""
+    """The footer; below NARROW columns it is compact. Keys that would not fit in the
+    width are left out (FOOTER_DROPPED_FIRST first; help and the command palette still
+    list them), so every key it shows is whole, at any width."""
 
     _shown: tuple | None = None
     #: The inventory has no channels (the app says so; it starts empty until it has read
@@ -145,7 +149,7 @@ class InventoryFooter(Footer):
             for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
             if binding.show
         ]
-        return (self.app.size.width < NARROW, self.empty, self.show_command_palette, *shown)
+        return (self.app.size.width, self.empty, self.show_command_palette, *shown)
 
     def bindings_changed(self, screen: Screen) -> None:
         # Textual rebuilds the footer (23 keys, 40 ms) whenever the bindings may have
@@ -159,14 +163,27 @@ class InventoryFooter(Footer):
             return
         super().bindings_changed(screen)
 
+    def _width(self, key: FooterKey) -> int:
+        """Columns the key takes (Textual's FooterKey styles: padding, margin, border)."""
+        text = cell_len(key.key_display) + cell_len(key.description)
+        palette = key.has_class("-command-palette")
+        if self.compact:
+            return text + 1 + (0 if palette else 1)
+        return text + 3 + (2 if palette else 0)
+
     def compose(self) -> ComposeResult:
-        narrow = self.app.size.width < NARROW
         if self._bindings_ready:
             self._shown = self._signature()
-        hidden = (NARROW_FOOTER_HIDDEN if narrow else set()) | EMPTY_FOOTER_SHOWN
+        hidden = set(EMPTY_FOOTER_SHOWN)
         if self.empty:
             hidden = (hidden - EMPTY_FOOTER_SHOWN) | EMPTY_FOOTER_HIDDEN
-        for widget in super().compose():
-            if isinstance(widget, FooterKey) and widget.action in hidden:
-                continue
-            yield widget
+        keys = [
+            widget
+            for widget in super().compose()
+            if not (isinstance(widget, FooterKey) and widget.action in hidden)
+        ]
+        for action in FOOTER_DROPPED_FIRST:
+            if sum(self._width(key) for key in keys) <= self.app.size.width:
+                break
+            keys = [key for key in keys if key.action != action]
+        yield from keys

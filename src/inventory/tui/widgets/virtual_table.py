@@ -21,13 +21,14 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from inventory.tui.actions import LIST
 from inventory.tui.widgets.severity import SEVERITY_COMPONENTS
 
 PAGE_SIZE = 200
@@ -115,15 +116,7 @@ def layout_widths(
 class VirtualTable(ScrollView, can_focus=True):
     """Rows drawn on demand; a cursor; a fixed header; sort by clicking a header."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Edit", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = LIST.bindings()
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-table--header",
