@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
@@ -163,8 +164,11 @@ class InventoryFooter(Footer):
             return
         super().bindings_changed(screen)
 
-    def _width(self, key: FooterKey) -> int:
-        """Columns the key takes (Textual's FooterKey styles: padding, margin, border)."""
+    def _width(self, widget: Widget) -> int:
+        """Columns a key takes (Textual's FooterKey styles: padding, margin, border)."""
+        if not isinstance(widget, FooterKey):
+            return 0
+        key = widget
         text = cell_len(key.key_display) + cell_len(key.description)
         palette = key.has_class("-command-palette")
         if self.compact:
@@ -185,5 +189,5 @@ class InventoryFooter(Footer):
         for action in FOOTER_DROPPED_FIRST:
             if sum(self._width(key) for key in keys) <= self.app.size.width:
                 break
-            keys = [key for key in keys if key.action != action]
+            keys = [key for key in keys if getattr(key, "action", None) != action]
         yield from keys
