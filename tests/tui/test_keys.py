@@ -5,6 +5,7 @@ the help screen and in docs/ui.md."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from textual.command import CommandList, CommandPalette
 
 from inventory.importing import prepare_import
 from inventory.rules.catalog import get_rule
+from inventory.rules.waivers import waive
 from inventory.tui.actions import BY_ID, PLACES, TEXTUAL_KEYS, Key
 from inventory.tui.screens.conflict import ConflictDialog
 from inventory.tui.screens.dialogs import HelpScreen, MessageDialog, help_table
@@ -89,7 +91,7 @@ async def collect_titles(pilot, sample_store) -> set[str]:
     app = pilot.app
     titles: set[str] = set()
     await settle(pilot)
-    for view in "123456780":
+    for view in "1234567890":
         await pilot.press(view)
         await settle(pilot)
         titles |= await titles_here(pilot)
@@ -97,7 +99,9 @@ async def collect_titles(pilot, sample_store) -> set[str]:
     await pilot.pause()
     titles |= await titles_here(pilot)
     await pilot.press("escape")
-    for keys in FORMS.values():
+    # w on a channel with flags: which of its flags to waive; a waiver to edit or remove
+    waive(sample_store, "R101", "facebook/AcmeBologna", "test", None, "tester", date(2026, 11, 26))
+    for keys in [*FORMS.values(), ("down", "down", "w"), ("9", "e")]:
         await pilot.press("1")
         await settle(pilot)
         for key in keys:
@@ -210,7 +214,7 @@ async def test_the_detail_pane_key_is_in_the_footer_and_goes_there_and_back(samp
 async def test_every_key_the_footer_shows_is_whole(width, sample_store, make_app):
     app = make_app(sample_store)
     async with app.run_test(size=(width, 30)) as pilot:
-        for view in "12345678":
+        for view in "123456789":
             await pilot.press(view)
             await settle(pilot)
             footer = app.screen.query_one("InventoryFooter")
