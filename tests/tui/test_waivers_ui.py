@@ -261,8 +261,8 @@ async def test_the_waivers_view_is_in_the_palette_and_help(sample_store, make_ap
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "View: Waivers (9)" in titles
-        assert "Organization (O)" in titles
+        assert "Show the Waivers view (9)" in titles
+        assert "Edit the organization: its name and e-mail domains (O)" in titles
         await pilot.press("9")
         await settle(pilot)
         assert "No waivers yet" in screen_text(app)
