@@ -144,3 +144,25 @@ def test_the_rules_package_is_one_layer_and_the_schema_seeds_from_below_it() -> 
     assert "inventory.builtin_rules" in graph["inventory.schema"]
     schema = _layer("inventory.schema")
     assert _layer("inventory.builtin_rules") < schema < _layer("inventory.rules")
+
+
+MAX_LINES = 700
+
+
+def _too_long(root: Path, limit: int) -> list[str]:
+    return sorted(
+        f"{path.relative_to(root)}: {count} lines"
+        for path in root.rglob("*.py")
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > limit
+    )
+
+
+def test_no_module_is_over_700_lines() -> None:
+    """A module past 700 lines holds more than one concept: split it before it grows."""
+    assert not _too_long(SRC, MAX_LINES), _too_long(SRC, MAX_LINES)
+
+
+def test_the_length_check_sees_a_long_module(tmp_path: Path) -> None:
+    (tmp_path / "long.py").write_text("x = 1\n" * (MAX_LINES + 1), encoding="utf-8")
+    (tmp_path / "short.py").write_text("x = 1\n" * MAX_LINES, encoding="utf-8")
+    assert _too_long(tmp_path, MAX_LINES) == [f"long.py: {MAX_LINES + 1} lines"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from inventory import records
 from inventory.tui.screens.dialogs import ConfirmDialog
-from inventory.tui.screens.forms import PeoplePicker, RecordForm
+from inventory.tui.screens.forms import RecordForm
 from inventory.tui.screens.offboard import OffboardDialog
+from inventory.tui.widgets.people_picker import PeoplePicker
 
 from .conftest import run_async, settle
 from .screen import screen_text, texts, widget_text

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 def choices(app: InventoryApp, kind: str) -> Choices:
     """The records a form of `kind` can refer to (people are searched as one types)."""
     from inventory import records
-    from inventory.tui.screens.forms import Choices, PeopleLookup
+    from inventory.tui.screens.forms import Choices
+    from inventory.tui.widgets.people_picker import PeopleLookup
 
     options = {}
     people = None

@@ -17,9 +17,9 @@ from inventory.dates import parse_date
 from inventory.offboarding import OffboardingError, plan_offboarding, report_lines
 from inventory.store import Store
 from inventory.tui.actions import OFFBOARD
-from inventory.tui.screens.forms import PeopleLookup, PersonPicker
 from inventory.tui.text import literal
 from inventory.tui.widgets.field_error import FieldError
+from inventory.tui.widgets.people_picker import PeopleLookup, PersonPicker
 
 Answer = tuple[date, str | None]
 
