@@ -32,6 +32,7 @@ LAYERS = [
         "tui.transfers",
         "tui.unexpected",
         "tui.waiver_actions",
+        "tui.rule_actions",
         "tui.palette",
     },
     {"cli", "completion", "tui", "tui.app", "__main__"},

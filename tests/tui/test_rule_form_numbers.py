@@ -7,7 +7,8 @@ import pytest
 from textual.widgets import Label, TextArea
 
 from inventory.rules.catalog import get_rule
-from inventory.tui.screens.rule_form import RuleForm, open_rule_form
+from inventory.tui.rule_actions import open_rule_form
+from inventory.tui.screens.rule_form import RuleForm
 
 from .conftest import run_async, settle
 

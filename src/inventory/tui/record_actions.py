@@ -57,7 +57,7 @@ def open_form(app: InventoryApp, kind: str, key: str | None) -> None:
     if app.refused_read_only():
         return
     if kind == "rule":
-        from inventory.tui.screens.rule_form import open_rule_form
+        from inventory.tui.rule_actions import open_rule_form
 
         open_rule_form(app, key)
         return
@@ -189,7 +189,7 @@ def delete_selected(app: InventoryApp) -> None:
     if kind is None or key is None:
         return
     if kind == "rule":
-        from inventory.tui.screens.rule_form import delete_rule
+        from inventory.tui.rule_actions import delete_rule
 
         delete_rule(app, key)
         return

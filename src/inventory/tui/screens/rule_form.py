@@ -8,7 +8,7 @@ condition field and nothing is saved.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from textual.widgets import Input, Select, TextArea
@@ -16,14 +16,9 @@ from textual.widgets import Input, Select, TextArea
 from inventory import json_text, models
 from inventory.builtin_rules import RECOMMENDATIONS
 from inventory.rules.catalog import Rule, RuleError, get_rule, save_rule
-from inventory.rules.catalog import delete_rule as catalog_delete_rule
 from inventory.store import Store, StoreError
-from inventory.tui.screens.dialogs import ConfirmDialog, MessageDialog
 from inventory.tui.screens.forms import FormField, RecordForm, enum_options
 from inventory.validation import field_errors
-
-if TYPE_CHECKING:
-    from inventory.tui.app import InventoryApp
 
 EDITABLE_IN_BUILTIN = {"severity", "enabled", "parameters"}
 
@@ -127,45 +122,3 @@ class RuleForm(RecordForm):
             self.show_errors({}, str(error))
             return
         self.dismiss(rule.code)
-
-
-def open_rule_form(app: InventoryApp, code: str | None) -> None:
-    rule = None
-    if code is not None:
-        rule = get_rule(app.store, code)
-        if rule is None:
-            return
-
-    def saved(new_code: str | None) -> None:
-        if new_code is not None:
-            app.notify(f"Saved rule {new_code}", markup=False)
-            app.changed("rule", new_code)
-
-    app.push_screen(RuleForm(app.store, rule), saved)
-
-
-def delete_rule(app: InventoryApp, code: str) -> None:
-    rule = get_rule(app.store, code)
-    if rule is None:
-        return
-    if rule.builtin:
-        app.push_screen(
-            MessageDialog(
-                f"Can't delete rule {code}",
-                f"{code} is a built-in rule: press space to disable it instead.",
-            )
-        )
-        return
-
-    def answered(yes: bool | None) -> None:
-        if not yes:
-            return
-        try:
-            catalog_delete_rule(app.store, code)
-        except (RuleError, StoreError) as error:
-            app.push_screen(MessageDialog(f"Can't delete rule {code}", str(error)))
-            return
-        app.notify(f"Deleted rule {code}", markup=False)
-        app.changed("rule", None)
-
-    app.push_screen(ConfirmDialog(f"Delete custom rule {code}?", yes="Delete (y)"), answered)
