@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from pathlib import Path
 from typing import ClassVar, cast
@@ -12,11 +12,11 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import ContentSwitcher, Static
 
-from inventory.listing import total_channels
-from inventory.store import Store
-from inventory.tui import record_actions, transfers, waiver_actions
+from inventory.listing import rule_explanations, total_channels
+from inventory.store import Store, organization_name
 from inventory.tui.actions import APP
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.evaluation import EvaluationSchedule
@@ -30,16 +30,11 @@ from inventory.tui.messages import (
     ToggleExplain,
     ToggleRule,
 )
-from inventory.tui.screens.dialogs import HelpScreen
 from inventory.tui.state import FlagIndex, Shown, empty_evaluation
 from inventory.tui.unexpected import UnexpectedErrors
+from inventory.tui.views import make_view
 from inventory.tui.views.base import FilterInput, InventoryView, view_of
 from inventory.tui.views.channels import ChannelsView
-from inventory.tui.views.flags import FlagsView
-from inventory.tui.views.overview import OverviewView
-from inventory.tui.views.records import RecordsView
-from inventory.tui.views.rules import RulesView
-from inventory.tui.views.waivers import WaiversView
 from inventory.tui.widgets.chrome import (
     NARROW,
     OVERVIEW,
@@ -94,6 +89,9 @@ class InventoryApp(GuardedMessages, App[None]):
         self.current_view = "channels"
         self._stale: set[str] = set()
         self._pending_key: dict[str, str | None] = {}
+        self._mounting: dict[str, AwaitMount] = {}  # views made since the start (`view`)
+        # what start-up puts off until the first frame is on the terminal (`after_first_frame`)
+        self._first_frame_due: list[Callable[[], object]] | None = []
         self._started = False  # mounted: unexpected errors are reported from now on
         self.unexpected = UnexpectedErrors(self)
 
@@ -107,17 +105,9 @@ class InventoryApp(GuardedMessages, App[None]):
                 "Read-only: this database can't be changed (editing is switched off)",
                 id="readonly-banner",
             )
+        # the other views are made when first shown (`view`): the first screen is sooner
         with ContentSwitcher(initial="channels", id="views"):
             yield ChannelsView(self.shown, id="channels")
-            yield FlagsView(self.shown, id="flags")
-            yield RecordsView(self.shown, "person", id="people")
-            yield RecordsView(self.shown, "department", id="departments")
-            yield RecordsView(self.shown, "consultant", id="consultants")
-            yield RecordsView(self.shown, "policy", id="policies")
-            yield RulesView(self.shown, id="rules")
-            yield RecordsView(self.shown, "lookalike", id="lookalikes")
-            yield WaiversView(self.shown, id="waivers")
-            yield OverviewView(self.shown, id="overview")
         yield InventoryFooter()
 
     @property
@@ -139,7 +129,7 @@ class InventoryApp(GuardedMessages, App[None]):
         self.reload_all()
         self.view().focus_main()
         # the first evaluation (0.3 s at 100,000 channels) starts once the list is on screen
-        self.call_after_refresh(self.evaluation.start)
+        self.after_first_frame(self.evaluation.start)
         if self.store.created:
             self.notify(
                 f"There was no inventory in {self.store.path.name}: a new, empty one was "
@@ -151,15 +141,47 @@ class InventoryApp(GuardedMessages, App[None]):
             )
         self._started = True  # from now on an unexpected error is reported, not fatal
 
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the first frame is on the terminal (after the next refresh
+        from then on): start-up work that would hold up the first screen."""
+        if self._first_frame_due is None:
+            self.call_after_refresh(callback)
+        else:
+            self._first_frame_due.append(callback)
+
+    def post_display_hook(self) -> None:
+        # called after every display, also the ones held back inside a batch update (the
+        # first are, while the app mounts): only a frame written counts
+        if self._first_frame_due is None or self._batch_count:
+            return
+        due, self._first_frame_due = self._first_frame_due, None
+        for callback in due:
+            self.call_later(callback)
+
     def view(self, view_id: str | None = None) -> InventoryView:
-        return self.query_one(f"#{view_id or self.current_view}", InventoryView)
+        """The view `view_id` (default: the one on screen); one not yet shown is made now
+        (`await self.made(view_id)` before using it)."""
+        view_id = view_id or self.current_view
+        switcher = self.query_one("#views", ContentSwitcher)
+        found = switcher.query_children(f"#{view_id}")
+        if found:
+            return cast(InventoryView, found.first())
+        view = make_view(view_id, self.shown)
+        view.display = False
+        self._mounting[view_id] = switcher.mount(view)
+        return view
+
+    async def made(self, view_id: str) -> InventoryView:
+        """The view `view_id`, made if it wasn't, once its widgets are mounted."""
+        view = self.view(view_id)
+        if not view.is_mounted:
+            await self._mounting[view_id]
+        return view
 
     # --- data ----------------------------------------------------------------------------
 
     def load_explanations(self) -> None:
-        from inventory.rules.catalog import list_rules
-
-        self.shown.explanations = {rule.code: rule.explanation for rule in list_rules(self.store)}
+        self.shown.explanations = rule_explanations(self.store.conn)
 
     def reload_all(self, key: str | None = None, kind: str | None = None) -> None:
         self.shown.total_channels = total_channels(self.store.conn)
@@ -197,19 +219,17 @@ class InventoryApp(GuardedMessages, App[None]):
         footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
             self._apply_width()
-            footers[0].call_later(footers[0].recompose)
+            footers[0].call_later(footers[0].update_keys)
 
     def _refresh_footer(self) -> None:
         footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
-            footers[0].call_later(footers[0].recompose)
+            footers[0].call_later(footers[0].update_keys)
 
     def update_header(self) -> None:
-        from inventory import records
-
         shown = self.shown
         self.query_one(InventoryHeader).show(
-            shown.flags.evaluation.organization or records.read_organization(self.store).name,
+            shown.flags.evaluation.organization or organization_name(self.store.conn),
             shown.total_channels,
             shown.flags if shown.evaluated else None,
             updating=self.updating,
@@ -233,7 +253,12 @@ class InventoryApp(GuardedMessages, App[None]):
 
     # --- views ---------------------------------------------------------------------------
 
-    def action_view(self, view_id: str) -> None:
+    async def action_view(self, view_id: str) -> None:
+        await self.made(view_id)
+        self.show_view(view_id)
+
+    def show_view(self, view_id: str) -> None:
+        """Switch to `view_id`, a view already made (Channels always is; `made`)."""
         self.current_view = view_id
         self.query_one(ContentSwitcher).current = view_id
         if view_id in self._stale:
@@ -243,39 +268,59 @@ class InventoryApp(GuardedMessages, App[None]):
         self.refresh_bindings()
 
     def action_help(self) -> None:
+        from inventory.tui.screens.dialogs import HelpScreen
+
         self.push_screen(HelpScreen())
+
+    def action_command_palette(self) -> None:
+        # the palette lists the keys of every view: each is made first
+        unmade = [view_id for view_id, _ in [*VIEWS, OVERVIEW] if not self.view(view_id).is_mounted]
+        if not unmade:
+            super().action_command_palette()
+            return
+
+        async def when_made() -> None:
+            for view_id in unmade:
+                await self.made(view_id)
+            super(InventoryApp, self).action_command_palette()
+
+        self.call_later(when_made)
 
     def action_filter(self) -> None:
         if not self.view().focus_filter():  # a view without a list (the Overview)
-            self.action_view("channels")
+            self.show_view("channels")
             self.view().focus_filter()
 
     def action_flagged(self) -> None:
         if self.current_view != "channels":
-            self.action_view("channels")
+            self.show_view("channels")
         view = cast(ChannelsView, self.view("channels"))
         view.set_flagged_only(not view.query_state.flagged_only)
 
     # --- what views ask for (tui/messages.py) -------------------------------------------
 
-    def on_edit_requested(self, message: EditRequested) -> None:
-        self.action_edit()
+    async def on_edit_requested(self, message: EditRequested) -> None:
+        await self.action_edit()
 
     def on_goto_subject(self, message: GotoSubject) -> None:
         self.goto_subject(message.subject_type, message.subject_id)
 
     def on_toggle_rule(self, message: ToggleRule) -> None:
+        from inventory.tui import record_actions
+
         record_actions.toggle_rule(self, message.code)
 
     def on_toggle_explain(self, message: ToggleExplain) -> None:
         self.shown.explain = not self.shown.explain
         self.view().show_detail()
 
-    def on_show_flags(self, message: ShowFlags) -> None:
+    async def on_show_flags(self, message: ShowFlags) -> None:
         """The Flags view showing the open (unwaived) flags of a severity, a recommendation,
         or only the given flags (rule, subject type, subject id), named `label`."""
         only, label = message.only, message.label
-        self.action_view("flags")
+        from inventory.tui.views.flags import FlagsView
+
+        await self.action_view("flags")
         cast(FlagsView, self.view("flags")).show_only(
             severity=message.severity,
             recommendation=message.recommendation,
@@ -287,12 +332,14 @@ class InventoryApp(GuardedMessages, App[None]):
 
     def on_show_owner_channels(self, message: ShowOwnerChannels) -> None:
         """The Channels view filtered to one owner's flagged channels."""
-        self.action_view("channels")
+        self.show_view("channels")
         view = cast(ChannelsView, self.view("channels"))
         view.set_filter(message.email)
         view.set_flagged_only(True)
 
     def goto_subject(self, subject_type: str, subject_id: str) -> None:
+        """Show the record in its view (a view not shown before is made first, and the
+        record shown once it is: `await self.made(view)` before to have it at once)."""
         view_id = view_of(subject_type)
         if view_id is None:
             self.notify(
@@ -301,8 +348,16 @@ class InventoryApp(GuardedMessages, App[None]):
                 markup=False,
             )
             return
-        self.action_view(view_id)
         view = self.view(view_id)
+        if not view.is_mounted:
+
+            async def when_made() -> None:
+                await self.made(view_id)
+                self.goto_subject(subject_type, subject_id)
+
+            self.call_later(when_made)
+            return
+        self.show_view(view_id)
         if view.filter_text:  # the subject may not match it
             view.set_filter("")
         if isinstance(view, ChannelsView):  # nor show only flagged channels
@@ -343,39 +398,63 @@ class InventoryApp(GuardedMessages, App[None]):
         return False
 
     def action_new(self) -> None:
+        from inventory.tui import record_actions
+
         record_actions.new_record(self)
 
-    def action_edit(self) -> None:
-        record_actions.edit_record(self)
+    async def action_edit(self) -> None:
+        from inventory.tui import record_actions
+
+        await record_actions.edit_record(self)
 
     def action_delete(self) -> None:
+        from inventory.tui import record_actions
+
         record_actions.delete_selected(self)
 
     def action_organization(self) -> None:
+        from inventory.tui import record_actions
+
         record_actions.edit_organization(self)
 
     def action_offboard(self) -> None:
+        from inventory.tui import record_actions
+
         record_actions.offboard_person(self)
 
     def action_waive(self) -> None:
+        from inventory.tui import waiver_actions
+
         waiver_actions.waive_selected(self)
 
     def on_edit_waiver(self, event: EditWaiver) -> None:
+        from inventory.tui import waiver_actions
+
         waiver_actions.edit_waiver(self, event.rule, event.subject_type, event.subject_id)
 
     def on_remove_waiver(self, event: RemoveWaiver) -> None:
+        from inventory.tui import waiver_actions
+
         waiver_actions.remove_waiver(self, event.rule, event.subject_id)
 
     def action_undo(self) -> None:
+        from inventory.tui import record_actions
+
         record_actions.reverse(self, "undo")
 
     def action_redo(self) -> None:
+        from inventory.tui import record_actions
+
         record_actions.reverse(self, "redo")
 
     def action_export(self) -> None:
+        from inventory.tui import transfers
+
         transfers.export_flags(self)
 
     def action_import(self) -> None:
+        from inventory.tui import transfers
+
         transfers.import_file(self)
 
     # --- command palette -----------------------------------------------------------------

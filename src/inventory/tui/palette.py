@@ -89,7 +89,7 @@ def _runner(app: InventoryApp, node: DOMNode, action: str):
 def _in_view(app: InventoryApp, view: InventoryView, action: str):
     async def run() -> None:
         if view.id and app.current_view != view.id:
-            app.action_view(view.id)
+            await app.action_view(view.id)
         await app.run_action(action, view)
 
     return run

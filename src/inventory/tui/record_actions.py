@@ -112,13 +112,15 @@ def new_record(app: InventoryApp) -> None:
         open_form(app, kind, None)
 
 
-def edit_record(app: InventoryApp) -> None:
+async def edit_record(app: InventoryApp) -> None:
     if app.refused_read_only():
         return
     view = app.view()
     if isinstance(view, FlagsView):
         flag = view.selected_flag()
-        if flag is not None and view_of(flag.subject_type) is not None:
+        view_id = None if flag is None else view_of(flag.subject_type)
+        if flag is not None and view_id is not None:
+            await app.made(view_id)
             app.goto_subject(flag.subject_type, flag.subject_id)
             open_form(app, flag.subject_type, flag.subject_id)
         return

@@ -27,6 +27,7 @@ from inventory.tui.widgets.virtual_table import VirtualTable
 if TYPE_CHECKING:
     from inventory.models import Channel, Person, Policy
     from inventory.store import Store
+    from inventory.tui.app import InventoryApp
 
 
 class ChannelsView(InventoryView):
@@ -40,6 +41,7 @@ class ChannelsView(InventoryView):
     def __init__(self, shown: Shown, **kwargs: Any) -> None:
         super().__init__(shown, **kwargs)
         self.query_state = ChannelQuery()
+        self._detail_due = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="channel-bar", classes="view-bar"):
@@ -84,8 +86,18 @@ class ChannelsView(InventoryView):
         if empty:
             self.query_one("#channels-empty", Static).update(next_steps(store))
         self._update_status()
-        # the list first: the detail pane reads whole records (pydantic) a frame later
-        self.call_after_refresh(self.show_detail)
+        self._detail_soon()
+
+    def _detail_soon(self) -> None:
+        """Show the detail pane a frame after the list: it reads whole records (pydantic,
+        0.1 s to import), which would hold up the first screen and each cursor move."""
+        if not self._detail_due:
+            self._detail_due = True
+            cast("InventoryApp", self.app).after_first_frame(self._show_due_detail)
+
+    def _show_due_detail(self) -> None:
+        self._detail_due = False
+        self.show_detail()
 
     def _update_status(self) -> None:
         query = self.query_state
@@ -147,7 +159,7 @@ class ChannelsView(InventoryView):
 
     @on(VirtualTable.CursorMoved, "#channel-table")
     def _moved(self) -> None:
-        self.show_detail()
+        self._detail_soon()
 
     @on(VirtualTable.Selected, "#channel-table")
     def _selected(self) -> None:
@@ -174,7 +186,7 @@ class ChannelsView(InventoryView):
         self.post_message(ToggleExplain())
 
     def on_resize(self) -> None:
-        self.show_detail()
+        self._detail_soon()
 
 
 def next_steps(store: Store) -> RenderableType:

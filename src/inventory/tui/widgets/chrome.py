@@ -155,14 +155,20 @@ class InventoryFooter(Footer):
     def bindings_changed(self, screen: Screen) -> None:
         # Textual rebuilds the footer (23 keys, 40 ms) whenever the bindings may have
         # changed, e.g. when a form closes; most of the time the keys are the same.
-        if (
-            self._shown is not None
-            and screen is self.screen
-            and self.is_attached
-            and self._signature() == self._shown
-        ):
-            return
-        super().bindings_changed(screen)
+        # Textual's, but checked when the footer is rebuilt: several changes in a row
+        # (start-up, a form closing) then rebuild it once.
+        self._bindings_ready = True
+        if screen.app.app_focus and screen is self.screen and self.is_attached:
+            self.call_after_refresh(self.update_keys)
+
+    def _unchanged(self) -> bool:
+        return self._shown is not None and self.is_attached and self._signature() == self._shown
+
+    async def update_keys(self) -> None:
+        """Show the keys again after the width or `empty` changed (unless they are the same:
+        at start-up the width and the inventory are known before the first frame)."""
+        if not self._unchanged():
+            await self.recompose()
 
     def _width(self, widget: Widget) -> int:
         """Columns a key takes (Textual's FooterKey styles: padding, margin, border)."""

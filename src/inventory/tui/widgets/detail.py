@@ -168,7 +168,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(id=f"{self.id}-body" if self.id else None, classes="detail-body")
 
     def show(self, renderable: RenderableType) -> None:
-        self.query_one(".detail-body", Static).update(renderable)
+        # no body: a view made as the app closes (views are made when first shown), whose
+        # pane was never composed; there is nothing to show it in
+        for body in self.query(".detail-body").results(Static):
+            body.update(renderable)
 
 
 def detail_layout(title: Text, fields: Sequence[Field], flags: RenderableType, wide: bool):
