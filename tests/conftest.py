@@ -221,3 +221,20 @@ def check_json(db: Path, *args: str, as_of: str = AS_OF) -> tuple[int, dict[str,
 def flag_keys(export: dict[str, Any]) -> list[tuple[str, str]]:
     """(rule, subject id) of every flag in an export, in export order."""
     return [(flag["rule"], flag["subject"]["id"]) for flag in export["flags"]]
+
+
+def database_at_schema(path: Path, version: int) -> Any:
+    """A new database as an older version left it: the first `version` migrations only
+    (a sqlite_utils.Database, open)."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    from inventory import schema
+
+    migrations = Migrations("inventory")
+    for name, function in schema.MIGRATIONS[:version]:
+        migrations(name=name)(function)
+    db = sqlite_utils.Database(path)
+    migrations.apply(db)
+    db.execute(f"PRAGMA user_version = {version}")
+    return db

@@ -13,7 +13,7 @@ LAYERS = [
     # vocabulary and data that import nothing of the inventory: the recommendations and
     # built-in rules the schema seeds, the flag records every layer passes around
     {"settings", "dates", "printable", "json_text", "files", "validation", "progress"},
-    {"builtin_rules", "flags"},
+    {"builtin_rules", "superseded_rules", "flags"},
     {"models", "kinds", "store", "schema"},
     {"history", "records", "listing", "record_listing", "preview", "baseline"},
     {"rules"},

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, as_format_1, check_json, flag_keys, run_cli
+from conftest import ROOT, as_format_1, check_json, database_at_schema, flag_keys, run_cli
 
 from inventory.schema import SCHEMA_VERSION
 
@@ -282,17 +282,7 @@ def test_a_lookalike_save_may_not_take_a_channel_key(make_db, minimal_document) 
 
 def _schema_4_database(path: Path) -> None:
     """A database as the version before /2 left it (migrations 0001-0004), with data."""
-    import sqlite_utils
-    from sqlite_utils.migrations import Migrations
-
-    from inventory import schema
-
-    migrations = Migrations("inventory")
-    for name, function in schema.MIGRATIONS[:4]:
-        migrations(name=name)(function)
-    db = sqlite_utils.Database(path)
-    migrations.apply(db)
-    db.execute("PRAGMA user_version = 4")
+    db = database_at_schema(path, 4)
     db.execute("INSERT INTO organization (id, name) VALUES (1, 'Old Org')")
     db.execute(
         "INSERT INTO people (email, name, employment) VALUES ('a@old.example', 'A', 'employee')"

@@ -4,7 +4,9 @@ Migration `0003_builtin_rules` copies the rows of format /1 into the `rules` tab
 every new database, and `0005_format_2_access` adds R105-R112 (`ACCESS_RULE_CODES`);
 from then on they are ordinary rows the user can disable, re-grade and re-parameterise.
 Conditions and messages are SQL expressions over the facts views (migrations
-`0002_facts_views` and `0005_format_2_access`, documented in docs/rules.md).
+`0002_facts_views`, `0005_format_2_access` and `0007_access_facts_columns`, documented in
+docs/rules.md); `0007` also gives R106 and R107 their present texts in older databases
+(`superseded_rules`).
 """
 
 from __future__ import annotations
@@ -165,9 +167,8 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "subject_type": "channel",
         "parameters": {},
         "condition": (
-            "is_live AND EXISTS (\n"
-            "    SELECT 1 FROM json_each(access_people)\n"
-            "    WHERE value ->> 'role' <> 'owner' AND value ->> 'left_on' <= :as_of\n"
+            "is_live AND (\n"
+            "    backup_owner_left_on <= :as_of OR admin_earliest_left_on <= :as_of\n"
             ")"
         ),
         "message": (
@@ -203,20 +204,34 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {"min_in_house_people": 2},
         "condition": (
             "is_live AND (\n"
-            "    SELECT count(DISTINCT lower(value ->> 'email')) FROM json_each(access_people)\n"
-            "    WHERE value ->> 'employment' = 'employee'\n"
-            "      AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
-            ") < :min_in_house_people"
+            "    employee_access_count < :min_in_house_people\n"
+            "    -- fewer at :as_of only if one of them has left by then: count them\n"
+            "    OR (\n"
+            "        (owner_left_on <= :as_of OR backup_owner_left_on <= :as_of\n"
+            "            OR admin_earliest_left_on <= :as_of)\n"
+            "        AND (\n"
+            "            SELECT count(DISTINCT lower(value ->> 'email'))\n"
+            "            FROM json_each(access_people)\n"
+            "            WHERE value ->> 'employment' = 'employee'\n"
+            "              AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
+            "        ) < :min_in_house_people\n"
+            "    )\n"
+            ")"
         ),
         "message": (
             "(SELECT iif(n = 0, 'No in-house person',\n"
             "        'Only ' || n || ' in-house ' || iif(n = 1, 'person', 'people'))\n"
             "    || ' can get in (at least ' || :min_in_house_people || ' wanted)'\n"
             "FROM (\n"
-            "    SELECT count(DISTINCT lower(value ->> 'email')) AS n\n"
-            "    FROM json_each(access_people)\n"
-            "    WHERE value ->> 'employment' = 'employee'\n"
-            "      AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
+            "    SELECT iif(\n"
+            "        owner_left_on <= :as_of OR backup_owner_left_on <= :as_of\n"
+            "            OR admin_earliest_left_on <= :as_of,\n"
+            "        (SELECT count(DISTINCT lower(value ->> 'email'))\n"
+            "         FROM json_each(access_people)\n"
+            "         WHERE value ->> 'employment' = 'employee'\n"
+            "           AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)),\n"
+            "        employee_access_count\n"
+            "    ) AS n\n"
             "))"
         ),
         "explanation": _explain(

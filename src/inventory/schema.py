@@ -11,6 +11,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from inventory.builtin_rules import ACCESS_RULE_CODES, BUILTIN_RULES
+from inventory.superseded_rules import SUPERSEDED_TEXTS
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -289,13 +290,7 @@ def create_facts_views(db: sqlite_utils.Database) -> None:
     )
 
 
-def create_access_facts_views(db: sqlite_utils.Database) -> None:
-    """The facts views of format /2 (migration 0004 drops the older channel and
-    organization views first): who can get in, the login mailbox, two-factor, reviews,
-    and lookalike accounts."""
-    run_script(
-        db,
-        """
+ACCESS_FACTS_VIEWS = """
         CREATE VIEW facts_channel AS
         SELECT
             c.platform || '/' || c.handle AS subject_id,
@@ -416,8 +411,16 @@ def create_access_facts_views(db: sqlite_utils.Database) -> None:
             l.takedown AS takedown,
             l.notes AS notes
         FROM lookalikes l
-        """,
-    )
+        """
+"""The facts views of format /2, as migration 0005 creates them (0007 recreates
+`facts_channel` from this text with more columns)."""
+
+
+def create_access_facts_views(db: sqlite_utils.Database) -> None:
+    """The facts views of format /2 (migration 0005 drops the older channel and
+    organization views first): who can get in, the login mailbox, two-factor, reviews,
+    and lookalike accounts."""
+    run_script(db, ACCESS_FACTS_VIEWS)
 
 
 def _insert_builtin_rules(db: sqlite_utils.Database, codes: set[str]) -> None:
@@ -561,6 +564,67 @@ def organization_always_checked(db: sqlite_utils.Database) -> None:
     db.conn.execute(rewritten)
 
 
+_LOGIN_DOMAIN = (
+    "lower(replace(c.login_email,\n{indent}"
+    "rtrim(c.login_email, replace(c.login_email, '@', '')), ''))"
+)
+
+_ACCESS_FACTS_EDITS = (
+    (
+        # once per channel: the organization's domains were parsed again for each channel
+        "EXISTS (SELECT 1 FROM organization org, json_each(org.email_domains) dom\n"
+        "                    WHERE dom.value = "
+        + _LOGIN_DOMAIN.format(indent=" " * 24)
+        + "\n            ) AS login_domain_is_own",
+        "coalesce("
+        + _LOGIN_DOMAIN.format(indent=" " * 16)
+        + "\n                IN (SELECT dom.value FROM organization org, "
+        "json_each(org.email_domains) dom), 0\n            ) AS login_domain_is_own",
+    ),
+    (
+        "\n        FROM channels c\n",
+        """,
+            (SELECT min(a.left_on) FROM channel_admins ca JOIN people a ON a.id = ca.person_id
+             WHERE ca.channel_id = c.id) AS admin_earliest_left_on,
+            (o.employment IS 'employee')
+            + (b.employment IS 'employee' AND b.id IS NOT o.id)
+            + (SELECT count(*) FROM channel_admins ca JOIN people a ON a.id = ca.person_id
+               WHERE ca.channel_id = c.id AND a.employment = 'employee'
+                 AND a.id IS NOT c.owner_id AND a.id IS NOT c.backup_owner_id
+            ) AS employee_access_count
+        FROM channels c
+""",
+    ),
+)
+"""(text of format /2's `facts_channel`, its replacement) for `add_access_facts_columns`."""
+
+
+def facts_channel_with_access_columns() -> str:
+    """`facts_channel` as migration 0007 creates it: format /2's, edited."""
+    statement = ACCESS_FACTS_VIEWS.split(";\n")[0]
+    for before, after in _ACCESS_FACTS_EDITS:
+        assert statement.count(before) == 1, before
+        statement = statement.replace(before, after)
+    return statement
+
+
+def add_access_facts_columns(db: sqlite_utils.Database) -> None:
+    """Two columns of `facts_channel` that let R106 and R107 decide without parsing
+    `access_people` per channel (`admin_earliest_left_on`, `employee_access_count`), and
+    `login_domain_is_own` computed against the organization's domains read once; then
+    R106 and R107 take their new texts where the user didn't change them. Same flags,
+    checked against the old texts (tests/test_access_facts.py)."""
+    db.conn.execute("DROP VIEW facts_channel")
+    db.conn.execute(facts_channel_with_access_columns())
+    current = {rule["code"]: rule for rule in BUILTIN_RULES}
+    for code, superseded in SUPERSEDED_TEXTS.items():
+        for field, text in superseded.items():
+            db.conn.execute(
+                f"UPDATE rules SET {field} = ? WHERE code = ? AND builtin = 1 AND {field} = ?",
+                [current[code][field], code, text],
+            )
+
+
 def describe_change(kind: str, key: str, change: str) -> str:
     """One record's change as a noun phrase: "the edit of channel instagram/@acme"."""
     if kind == "waiver":
@@ -610,6 +674,7 @@ MIGRATIONS = [
     ("0004_actions", create_actions),
     ("0005_format_2_access", add_access),
     ("0006_organization_always_checked", organization_always_checked),
+    ("0007_access_facts_columns", add_access_facts_columns),
 ]
 """In order; `SCHEMA_VERSION` is their count, and `PRAGMA user_version` mirrors it."""
 
