@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -17,7 +17,9 @@ from inventory.baseline import Comparison
 from inventory.baseline import summary as baseline_summary
 from inventory.files import Data, write_text_file
 from inventory.flags import SEVERITY_ORDER, Evaluation, Flag
-from inventory.sheets import Table, csv_text, xlsx_bytes
+
+if TYPE_CHECKING:
+    from inventory.sheets import Table
 
 EXPORT_FORMAT = "social-inventory-flags/2"
 SCHEMA_FILE = "flags-export.schema.json"
@@ -172,6 +174,8 @@ FLAGS_HEADER = (
 
 def flags_table(document: dict[str, Any]) -> Table:
     """The export's flags, one row each in the export's order (spreadsheets spec)."""
+    from inventory.sheets import Table  # XML writing: not for the JSON export
+
     return Table(
         "Flags",
         FLAGS_HEADER,
@@ -195,5 +199,7 @@ def flags_table(document: dict[str, Any]) -> Table:
 
 def export_spreadsheet(document: dict[str, Any], suffix: str) -> str | bytes:
     """The flags as `.csv` text or `.xlsx` bytes."""
+    from inventory.sheets import csv_text, xlsx_bytes
+
     table = flags_table(document)
     return csv_text(table) if suffix == ".csv" else xlsx_bytes([table])

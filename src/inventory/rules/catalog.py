@@ -14,6 +14,7 @@ from inventory import json_text
 from inventory.history import action, logged_rows, row_key
 from inventory.models import Severity, SubjectType
 from inventory.rules.sandbox import RuleSQLError, RuleTask, open_sandbox, run_rules
+from inventory.rules.stored import COLUMNS, read_stored_rules, stored_rule
 from inventory.store import Store
 from inventory.validation import describe_error
 
@@ -104,26 +105,13 @@ def validated(fields: dict[str, Any], *, source: str = "rule") -> Rule:
         raise RuleError(f"{source}: {problems}") from None
 
 
-_COLUMNS = (
-    "code, recommendation, title, explanation, severity, enabled, subject_type, "
-    "parameters, condition, message, builtin"
-)
-
-
-_NAMES = [name.strip() for name in _COLUMNS.split(",")]
-
-
 def _rule(row: tuple) -> Rule:
-    fields = dict(zip(_NAMES, row, strict=True))
-    fields["enabled"] = bool(fields["enabled"])
-    fields["builtin"] = bool(fields["builtin"])
-    fields["parameters"] = json.loads(fields["parameters"])
-    return Rule.model_construct(**fields)
+    return Rule.model_construct(**stored_rule(row)._asdict())
 
 
 def read_rules(conn: Any) -> list[Rule]:
-    """Every rule on a connection, in code order (also used by the evaluation sandbox)."""
-    return [_rule(row) for row in conn.execute(f"SELECT {_COLUMNS} FROM rules ORDER BY code")]
+    """Every rule on a connection, in code order."""
+    return [Rule.model_construct(**rule._asdict()) for rule in read_stored_rules(conn)]
 
 
 def list_rules(store: Store) -> list[Rule]:
@@ -131,7 +119,7 @@ def list_rules(store: Store) -> list[Rule]:
 
 
 def get_rule(store: Store, code: str) -> Rule | None:
-    row = store.conn.execute(f"SELECT {_COLUMNS} FROM rules WHERE code = ?", [code]).fetchone()
+    row = store.conn.execute(f"SELECT {COLUMNS} FROM rules WHERE code = ?", [code]).fetchone()
     return _rule(row) if row else None
 
 
@@ -174,7 +162,7 @@ def save_rule(store: Store, rule: Rule) -> Rule:
     values["builtin"] = int(values["builtin"])
     with store.transaction(), logged_rows(store, "rule", [rule.code]):
         store.conn.execute(
-            f"""INSERT INTO rules ({_COLUMNS})
+            f"""INSERT INTO rules ({COLUMNS})
                 VALUES (:code, :recommendation, :title, :explanation, :severity, :enabled,
                         :subject_type, :parameters, :condition, :message, :builtin)
                 ON CONFLICT (code) DO UPDATE SET recommendation = excluded.recommendation,

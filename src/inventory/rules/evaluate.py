@@ -10,8 +10,8 @@ from typing import Any
 
 from inventory.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
 from inventory.kinds import CHECKED_KINDS, KINDS, ORGANIZATION
-from inventory.rules.catalog import Rule, read_rules
 from inventory.rules.sandbox import RuleSQLError, RuleTask, open_sandbox, run_rules
+from inventory.rules.stored import StoredRule, read_stored_rules
 from inventory.rules.waivers import applies, read_waivers
 from inventory.store import Store, organization_name
 
@@ -47,7 +47,7 @@ def evaluate_rules(
             for kind in CHECKED_KINDS
         }
         checked = {KINDS[name].collection: count for name, count in counts.items()}
-        rules = [rule for rule in read_rules(conn) if rule.enabled]
+        rules = [rule for rule in read_stored_rules(conn) if rule.enabled]
         waivers = {
             (entry.rule, entry.subject_id): entry.waiver
             for entry in read_waivers(conn)
@@ -119,12 +119,8 @@ def _merge(
     return merged
 
 
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else str(value)
-
-
 def _flags(
-    rule: Rule,
+    rule: StoredRule,
     rows: list[tuple[Any, Any, Any]],
     waivers: dict[tuple[str, str], Waiver],
 ) -> list[Flag]:
@@ -133,18 +129,20 @@ def _flags(
     if severity not in SEVERITY_ORDER:
         raise RuleSQLError(f"unknown severity {severity!r}")
     flags = []
+    # `type(...) is str` inline, not a helper: this loop runs once per flag
     for subject_id, subject_name, message in rows:
-        subject_id = _text(subject_id)
+        if type(subject_id) is not str:
+            subject_id = str(subject_id)
         flags.append(
             Flag(
                 code,
                 recommendation,
                 severity,
                 title,
-                title if message is None else _text(message),
+                message if type(message) is str else title if message is None else str(message),
                 subject_type,
                 subject_id,
-                _text(subject_name),
+                subject_name if type(subject_name) is str else str(subject_name),
                 waivers.get((code, subject_id)) if waivers else None,
             )
         )

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from inventory.baseline import Comparison
 from inventory.builtin_rules import RECOMMENDATIONS
 from inventory.flags import SEVERITY_ORDER, Evaluation, Flag
 from inventory.kinds import CHECKED_KINDS, SUBJECT_KINDS
 from inventory.printable import visible
-from inventory.rules.catalog import Rule
+
+if TYPE_CHECKING:
+    from inventory.rules.catalog import Rule
 
 WIDTH = 80
 _FLAG_INDENT = " " * 17

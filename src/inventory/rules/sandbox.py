@@ -373,6 +373,10 @@ def _rows(sandbox: Sandbox, task: RuleTask) -> list[tuple[Any, Any, Any]]:
         rows = run(None, task.max_rows)
     else:
         rows = [row for channel in task.channels for row in run(channel, 1)]
+    if all(message is None or type(message) is str for _, _, message in rows) and all(
+        len(message) <= MAX_MESSAGE_CHARS for _, _, message in rows if message
+    ):
+        return rows  # nothing to cut or convert (the common case): no copy per row
     return [
         (subject_id, subject_name, None if message is None else cap_message(str(message)))
         for subject_id, subject_name, message in rows

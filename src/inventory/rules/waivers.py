@@ -10,7 +10,6 @@ from typing import Any, NamedTuple
 from inventory.flags import Waiver
 from inventory.history import logged_rows, row_key
 from inventory.listing import fold, register_fold, sort_terms
-from inventory.rules.catalog import require_rule
 from inventory.store import Store
 
 
@@ -49,6 +48,8 @@ def check_waiver(
         raise WaiverError("a waiver needs a reason")
     if not subject_id:
         raise WaiverError("a waiver needs a subject id")
+    from inventory.rules.catalog import require_rule  # pydantic: not for `check`
+
     found = require_rule(store, rule)
     if until is not None and until < on:
         raise WaiverError(f"until {until} is before today ({on}): the waiver would never apply")
