@@ -15,7 +15,7 @@ LAYERS = [
     {"settings", "dates", "printable", "json_text", "files", "validation", "progress"},
     {"builtin_rules", "superseded_rules", "flags"},
     {"models", "kinds", "store", "schema"},
-    {"history", "records", "listing", "record_listing", "preview", "baseline"},
+    {"history", "record_rows", "records", "listing", "record_listing", "preview", "baseline"},
     {"rules"},
     {"document", "spreadsheet", "sheets", "export", "lookback", "sample", "undo", "overview"},
     {"offboarding"},

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from inventory import json_text, records
+from inventory import json_text, record_rows, records
 from inventory.history import log_changes
 from inventory.kinds import RECORD_KINDS, Kind
 from inventory.models import (
@@ -320,7 +320,7 @@ def import_records(
         if replace:
             records.clear_inventory(store)
         if organization is not None:
-            records.write_organization(store, organization)
+            record_rows.write_organization(store, organization)
         for kind, items in _kinds(batch):
             records.write_records(store, kind.name, items, fresh=replace or not before)
         clashes = records.key_clash_problems(store)

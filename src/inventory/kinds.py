@@ -217,15 +217,23 @@ class Kind:
         return select, where, order
 
     @cached_property
+    def written(self) -> tuple[Field, ...]:
+        """The fields kept in the kind's own table (not in a link table), in column order."""
+        return tuple(f for f in self.fields if f.stored != "link")
+
+    @cached_property
+    def insert(self) -> str:
+        """INSERT of one new row from the `written` fields' values (see `upsert`)."""
+        names = ", ".join(spec.db_column for spec in self.written)
+        return f"INSERT INTO {self.table} ({names}) VALUES ({', '.join('?' * len(self.written))})"
+
+    @cached_property
     def upsert(self) -> str:
-        """INSERT or (same natural key) UPDATE of one row from named parameters; a reference
-        is given as the row id it resolves to (`<name>_id`)."""
-        names, values = [], []
-        for spec in self.fields:
-            if spec.stored == "link":
-                continue
-            names.append(spec.db_column)
-            values.append(f":{spec.db_column}")
+        """INSERT or (same natural key) UPDATE of one row from positional parameters, the
+        `written` fields' values in order; a reference is given as the row id it resolves
+        to (`<name>_id`)."""
+        names = [spec.db_column for spec in self.written]
+        values = ["?"] * len(names)
         conflict = ", ".join(self.key)
         if self.singleton:
             names.insert(0, "id")
@@ -237,12 +245,6 @@ class Kind:
             f"ON CONFLICT ({conflict}) DO UPDATE SET {', '.join(updates)}, "
             "revision = revision + 1"
         )
-
-    @cached_property
-    def row_id(self) -> str:
-        """The id of the row with the named parameters' natural key."""
-        where = " AND ".join(f"{name} = :{name}" for name in self.key)
-        return f"(SELECT id FROM {self.table} WHERE {where})"
 
     # --- who uses a record ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from inventory import record_rows
 from inventory.history import (
     ROW_TABLES,
     Change,
@@ -26,6 +27,7 @@ from inventory.models import (
     clean_text,
     key_form,
 )
+from inventory.record_rows import resolve_keys
 from inventory.store import UNNAMED_ORGANIZATION, ConflictError, Store, StoreError
 
 
@@ -139,44 +141,10 @@ def _read(store: Store, kind: str, key: str | None = None) -> list[Loaded]:
     ]
 
 
-_SINGLE_KEYED = {name: kind for name, kind in RECORD_KINDS.items() if len(kind.key) == 1}
-"""The kinds keyed by one text column, whose keys other records refer to."""
-_LOOKUP_ALL_ABOVE = 500
-"""Above this many keys a lookup reads the whole table once instead of `IN (...)`."""
-
-
-def resolve_keys(store: Store, kind: str, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """key_form(key) -> (row id, the key as stored) for each of `keys` the database holds.
-
-    Compared with `key_form`, not with SQLite's NOCASE (which folds ASCII only): the
-    index narrows the search, and an e-mail it can't find (non-ASCII case) is looked for
-    among every person's key form."""
-    wanted = {key_form(kind, key) for key in keys}
-    if not wanted:
-        return {}
-    keyed = _SINGLE_KEYED[kind]
-    select = f"SELECT id, {keyed.key[0]} FROM {keyed.table}"
-    if len(wanted) > _LOOKUP_ALL_ABOVE:
-        rows = store.conn.execute(select).fetchall()
-    else:
-        marks = ",".join("?" * len(wanted))
-        where = f"{select} WHERE {keyed.key[0]} IN ({marks})"
-        rows = store.conn.execute(where, sorted(wanted)).fetchall()
-    found = {}
-    for row_id, value in rows:
-        if (form := key_form(kind, value)) in wanted:
-            found[form] = (row_id, value)
-    if keyed.folded_key and len(found) < len(wanted) and len(wanted) <= _LOOKUP_ALL_ABOVE:
-        for row_id, value in store.conn.execute(select):
-            if (form := key_form(kind, value)) in wanted:
-                found.setdefault(form, (row_id, value))
-    return found
-
-
 def stored_key(store: Store, kind: str, key: str) -> str | None:
     """The canonical id of the record whose key compares equal to `key`, spelled as the
     database holds it; None when there is none."""
-    if kind not in _SINGLE_KEYED:
+    if kind not in record_rows.SINGLE_KEYED:
         return key
     found = resolve_keys(store, kind, [key]).get(key_form(kind, key))
     return None if found is None else found[1]
@@ -205,46 +173,7 @@ def record_key(kind: str, record: Record) -> str:
     return KINDS[kind].key_of(record.__dict__)
 
 
-# --- writing -------------------------------------------------------------------------------
-# Every write takes many records so import (100,000 channels) and a form save (one) share
-# the same SQL (`Kind.upsert`). References are resolved by sub-select; callers check them
-# first with `reference_problems`, so a sub-select never silently yields NULL for a real key.
-
-
-def _params(kind: Kind, record: Record) -> dict[str, Any]:
-    values = record.model_dump(mode="json")
-    for spec in kind.fields:
-        if spec.stored == "json":
-            values[spec.name] = json.dumps(values[spec.name], ensure_ascii=False)
-        elif spec.stored == "bool":
-            values[spec.name] = int(values[spec.name])
-    return values
-
-
-def write_organization(store: Store, organization: Organization) -> None:
-    store.conn.execute(ORGANIZATION.upsert, _params(ORGANIZATION, organization))
-
-
-class _References:
-    """The row ids of the keys a batch of records refers to. A key that resolves to
-    nothing raises RecordError: a reference is never written as NULL."""
-
-    def __init__(self, store: Store, wanted: dict[str, set[str]]):
-        self.found = {kind: resolve_keys(store, kind, keys) for kind, keys in wanted.items()}
-
-    def id(self, kind: str, key: str | None, owner: _Owner, field: str) -> int | None:
-        if key is None:
-            return None
-        found = self.found[kind].get(key_form(kind, key))
-        if found is None:
-            record = record_label(owner[0].name, owner[0].key_of(owner[1]))
-            raise RecordError([Problem(record, field, key, f"no {kind} with that key exists")])
-        return found[0]
-
-
-_Owner = tuple[Kind, Mapping[str, Any]]
-"""The kind and values of the record that refers: its label is made only for a problem
-(a JSON encoding per record was 5% of an import)."""
+# --- writing (the rows themselves: `record_rows`) ---------------------------------------------
 
 
 def write_records(
@@ -253,73 +182,12 @@ def write_records(
     """Upsert records of one kind and their linked lists; `fresh` says no record had links
     before (a new or cleared inventory), which spares the deletes in a large import."""
     kind = KINDS[kind_name]
-    conn = store.conn
-    records = list(records)
-    if kind.folded_key:
-        _respell(store, kind, records)
-    wanted: dict[str, set[str]] = {}
-    for spec in kind.references:
-        asked = wanted.setdefault(spec.refers_to or "", set())
-        for record in records:
-            asked.update(_referenced(getattr(record, spec.name), spec))
-    references = _References(store, wanted)
-    params = []
-    for record in records:
-        values = _params(kind, record)
-        for spec in kind.references:
-            if spec.stored == "reference":
-                values[spec.db_column] = references.id(
-                    spec.refers_to or "", values[spec.name], (kind, values), spec.name
-                )
-        params.append(values)
-    conn.executemany(kind.upsert, params)
-    keys = [{name: getattr(r, name) for name in kind.key} for r in records]
-    for spec in kind.links:
-        link = spec.link
-        assert link is not None
-        if not fresh:
-            conn.executemany(
-                f"DELETE FROM {link.table} WHERE {link.owner_column} = {kind.row_id}", keys
-            )
-        extras = "".join(f", {extra}" for extra in link.extras)
-        extra_values = "".join(f", :{extra}" for extra in link.extras)
-        rows = []
-        for key, record, values in zip(keys, records, params, strict=True):
-            for position, item in enumerate(getattr(record, spec.name)):
-                row = {**key, **_link_item(link.item_key, item), "position": position}
-                row["target"] = references.id(
-                    spec.refers_to or "", row["target"], (kind, values), spec.name
-                )
-                rows.append(row)
-        conn.executemany(
-            f"""INSERT INTO {link.table}
-                ({link.owner_column}, {link.target_column}{extras}, position)
-                VALUES ({kind.row_id}, :target{extra_values}, :position)""",
-            rows,
-        )
-
-
-def _respell(store: Store, kind: Kind, records: list[Record]) -> None:
-    """The same key spelled in another case: the row takes the new spelling first, so the
-    upsert finds it (a NOCASE unique index folds ASCII only)."""
-    column = kind.key[0]
-    existing = resolve_keys(store, kind.name, [getattr(r, column) for r in records])
-    store.conn.executemany(
-        f"UPDATE {kind.table} SET {column} = ? WHERE id = ?",
-        [
-            (getattr(r, column), found[0])
-            for r in records
-            if (found := existing.get(key_form(kind.name, getattr(r, column))))
-            and found[1] != getattr(r, column)
-        ],
-    )
-
-
-def _link_item(item_key: str | None, item: Any) -> dict[str, Any]:
-    if item_key is None:
-        return {"target": item}
-    values = item.model_dump(mode="json")
-    return {**values, "target": values[item_key]}
+    try:
+        record_rows.write_rows(store, kind, records, fresh=fresh)
+    except record_rows.MissingReference as missing:
+        record = record_label(kind.name, kind.key_of(missing.values))
+        why = f"no {missing.target} with that key exists"
+        raise RecordError([Problem(record, missing.field, missing.key, why)]) from None
 
 
 def clear_inventory(store: Store) -> None:
@@ -644,7 +512,7 @@ def revert(store: Store, changes: list[Change], *, check: bool = True) -> None:
         if change.before is None:
             continue
         if change.kind == ORGANIZATION.name:
-            write_organization(store, Organization.model_validate(change.before))
+            record_rows.write_organization(store, Organization.model_validate(change.before))
             continue
         record = KINDS[change.kind].model.model_validate(change.before)
         if change.after is not None:

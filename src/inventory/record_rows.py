@@ -1,0 +1,253 @@
+"""Records as the rows of their tables: natural keys to row ids, and many records written at
+once (an import of 100,000 channels and a form save of one share this code and its SQL).
+
+Rows are plain lists taken straight from the validated records: a `model_dump` and a dict
+of named parameters per record were half of an import's writing. A reference becomes the
+row id of its key; a key that resolves to nothing raises `MissingReference`, so a
+reference is never written as NULL. `inventory.records` builds on this module and turns
+that error into the record's problem.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from inventory.kinds import ORGANIZATION, RECORD_KINDS, Field, Kind
+from inventory.models import Organization, Record, key_form
+from inventory.store import Store
+
+SINGLE_KEYED = {name: kind for name, kind in RECORD_KINDS.items() if len(kind.key) == 1}
+"""The kinds keyed by one text column, whose keys other records refer to."""
+LOOKUP_ALL_ABOVE = 500
+"""Above this many keys a lookup reads the whole table once instead of `IN (...)`."""
+
+
+def resolve_keys(store: Store, kind: str, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """key_form(key) -> (row id, the key as stored) for each of `keys` the database holds.
+
+    Compared with `key_form`, not with SQLite's NOCASE (which folds ASCII only): the
+    index narrows the search, and an e-mail it can't find (non-ASCII case) is looked for
+    among every person's key form."""
+    wanted = {key_form(kind, key) for key in keys}
+    if not wanted:
+        return {}
+    keyed = SINGLE_KEYED[kind]
+    select = f"SELECT id, {keyed.key[0]} FROM {keyed.table}"
+    if len(wanted) > LOOKUP_ALL_ABOVE:
+        rows = store.conn.execute(select).fetchall()
+    else:
+        marks = ",".join("?" * len(wanted))
+        where = f"{select} WHERE {keyed.key[0]} IN ({marks})"
+        rows = store.conn.execute(where, sorted(wanted)).fetchall()
+    found = {}
+    for row_id, value in rows:
+        if (form := key_form(kind, value)) in wanted:
+            found[form] = (row_id, value)
+    if keyed.folded_key and len(found) < len(wanted) and len(wanted) <= LOOKUP_ALL_ABOVE:
+        for row_id, value in store.conn.execute(select):
+            if (form := key_form(kind, value)) in wanted:
+                found.setdefault(form, (row_id, value))
+    return found
+
+
+class MissingReference(Exception):
+    """A record refers to a key the database doesn't hold."""
+
+    def __init__(self, values: Mapping[str, Any], field: str, target: str, key: str):
+        self.values, self.field, self.target, self.key = values, field, target, key
+        super().__init__(f"no {target} {key}")
+
+
+class _Missing(Exception):
+    """A key that resolves to nothing, before it is known which record refers to it."""
+
+    def __init__(self, spec: Field, key: str):
+        self.spec, self.key = spec, key
+
+    def of(self, values: Mapping[str, Any]) -> MissingReference:
+        return MissingReference(values, self.spec.name, self.spec.refers_to or "", self.key)
+
+
+class _References:
+    """The row ids of the keys a batch of records refers to, by the keys as written."""
+
+    def __init__(self, store: Store, kind: Kind, values: list[dict[str, Any]]):
+        wanted: dict[str, set[str]] = {}
+        for spec in kind.references:
+            keys = wanted.setdefault(spec.refers_to or "", set())
+            item_key = spec.link.item_key if spec.link is not None else None
+            for value in (v[spec.name] for v in values):
+                if spec.link is None:
+                    keys.add(value)
+                elif item_key is None:
+                    keys.update(value)
+                else:
+                    keys.update(getattr(item, item_key) for item in value)
+            keys.discard(None)
+        self.ids: dict[str, dict[str, int]] = {}
+        for target, keys in wanted.items():
+            found = resolve_keys(store, target, keys)
+            self.ids[target] = {
+                key: found[form][0] for key in keys if (form := key_form(target, key)) in found
+            }
+
+    def id(self, spec: Field, key: str | None) -> int | None:
+        if key is None:
+            return None
+        found = self.ids[spec.refers_to or ""].get(key)
+        if found is None:
+            raise _Missing(spec, key)
+        return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_text(values: tuple[Any, ...]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _converter(spec: Field, references: _References | None) -> Callable[[Any], Any] | None:
+    """How a field's validated value is written to its column; None: as it is."""
+    if spec.stored == "reference" and references is not None:
+        return functools.partial(references.id, spec)
+    if spec.stored == "json":
+        return lambda values: _json_text(tuple(values))  # a few distinct lists, many records
+    if spec.stored == "bool":
+        return int
+    if spec.widget == "date":
+        return lambda day: None if day is None else day.isoformat()
+    return None
+
+
+def _table_rows(
+    kind: Kind, values: list[dict[str, Any]], references: _References | None
+) -> list[list]:
+    """The records' rows of the kind's own table, in `Kind.upsert`'s parameter order."""
+    names = [spec.name for spec in kind.written]
+    get = operator.itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
+    converters = [
+        (i, convert)
+        for i, spec in enumerate(kind.written)
+        if (convert := _converter(spec, references)) is not None
+    ]
+    rows = []
+    for record in values:
+        row = list(get(record))
+        try:
+            for i, convert in converters:
+                row[i] = convert(row[i])
+        except _Missing as missing:
+            raise missing.of(record) from None
+        rows.append(row)
+    return rows
+
+
+def write_organization(store: Store, organization: Organization) -> None:
+    store.conn.execute(
+        ORGANIZATION.upsert, _table_rows(ORGANIZATION, [organization.__dict__], None)[0]
+    )
+
+
+def write_rows(store: Store, kind: Kind, records: Iterable[Record], *, fresh: bool) -> None:
+    """Upsert records of one kind and their linked lists (see `records.write_records`)."""
+    records = list(records)
+    if kind.folded_key:
+        _respell(store, kind, records)
+    values = [record.__dict__ for record in records]
+    references = _References(store, kind, values)
+    new, known = _new_and_known(store, kind, values, _table_rows(kind, values, references))
+    store.conn.executemany(kind.insert, new)
+    store.conn.executemany(kind.upsert, known)
+    if kind.links and values:
+        _write_links(store, kind, values, references, fresh=fresh)
+
+
+def _respell(store: Store, kind: Kind, records: list[Record]) -> None:
+    """The same key spelled in another case: the row takes the new spelling first, so the
+    upsert finds it (a NOCASE unique index folds ASCII only)."""
+    column = kind.key[0]
+    existing = resolve_keys(store, kind.name, [getattr(r, column) for r in records])
+    store.conn.executemany(
+        f"UPDATE {kind.table} SET {column} = ? WHERE id = ?",
+        [
+            (getattr(r, column), found[0])
+            for r in records
+            if (found := existing.get(key_form(kind.name, getattr(r, column))))
+            and found[1] != getattr(r, column)
+        ],
+    )
+
+
+def _write_links(
+    store: Store,
+    kind: Kind,
+    values: list[dict[str, Any]],
+    references: _References,
+    *,
+    fresh: bool,
+) -> None:
+    """Each record's linked lists, one row per item in list order, by the records' row ids."""
+    owners = _row_ids(store, kind, values)
+    for spec in kind.links:
+        link = spec.link
+        assert link is not None
+        if not fresh:
+            store.conn.executemany(
+                f"DELETE FROM {link.table} WHERE {link.owner_column} = ?", [(o,) for o in owners]
+            )
+        rows = []
+        for owner, record in zip(owners, values, strict=True):
+            try:
+                for position, item in enumerate(record[spec.name]):
+                    if link.item_key is None:
+                        rows.append((owner, references.id(spec, item), position))
+                        continue
+                    extras = [getattr(item, extra) for extra in link.extras]
+                    target = references.id(spec, getattr(item, link.item_key))
+                    rows.append((owner, target, *extras, position))
+            except _Missing as missing:
+                raise missing.of(record) from None
+        columns = ", ".join([link.owner_column, link.target_column, *link.extras, "position"])
+        marks = ", ".join("?" * (len(link.extras) + 3))
+        store.conn.executemany(f"INSERT INTO {link.table} ({columns}) VALUES ({marks})", rows)
+
+
+def _key_getter(kind: Kind) -> Callable[[Mapping[str, Any]], tuple]:
+    """A record's natural key from its values, as a tuple of the key columns' values."""
+    return operator.itemgetter(*kind.key) if len(kind.key) > 1 else lambda v: (v[kind.key[0]],)
+
+
+def _new_and_known(
+    store: Store, kind: Kind, values: list[dict[str, Any]], rows: list[list]
+) -> tuple[list[list], list[list]]:
+    """The rows split: those whose key the table doesn't hold (a plain INSERT), and the
+    others (the upsert). SQLite journals every row of an upsert in case it must be undone
+    halfway (up to 60 KB a row, spilled to a temporary file: 3.5 GB written for 100,000
+    channels), and a plain INSERT not at all. A few records, or a batch that names a key
+    twice (the upsert keeps the last), take the upsert."""
+    if len(values) <= LOOKUP_ALL_ABOVE or kind.singleton:
+        return [], rows
+    get = _key_getter(kind)
+    keys = [get(v) for v in values]
+    if len(set(keys)) < len(keys):
+        return [], rows
+    stored = set(store.conn.execute(f"SELECT {', '.join(kind.key)} FROM {kind.table}"))
+    new: list[list] = []
+    known: list[list] = []
+    for key, row in zip(keys, rows, strict=True):
+        (known if key in stored else new).append(row)
+    return new, known
+
+
+def _row_ids(store: Store, kind: Kind, values: list[dict[str, Any]]) -> list[int]:
+    """The row ids of the records (just written) with these values' natural keys."""
+    get = _key_getter(kind)
+    sql = f"SELECT id, {', '.join(kind.key)} FROM {kind.table}"
+    if len(values) > LOOKUP_ALL_ABOVE:
+        ids = {tuple(row[1:]): row[0] for row in store.conn.execute(sql)}
+        return [ids[get(v)] for v in values]
+    where = " AND ".join(f"{name} = ?" for name in kind.key)
+    return [store.conn.execute(f"{sql} WHERE {where}", get(v)).fetchone()[0] for v in values]
