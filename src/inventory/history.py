@@ -20,7 +20,8 @@ class UndoError(StoreError):
 
 @dataclass(frozen=True)
 class Change:
-    """One record's change; `before` None is an insert, `after` None a delete."""
+    """One record's change; `before` None is an insert, `after` None a delete. The values
+    are plain JSON values (an import's new records: their own field values, see `_json`)."""
 
     kind: str
     key: str
@@ -55,8 +56,17 @@ def now_utc() -> str:
 
 def _json(value: dict[str, Any] | None) -> str | None:
     """A record's values as history keeps them: compact JSON, encoded in C (an import of
-    100,000 channels writes one per record), stored as text."""
-    return None if value is None else orjson.dumps(value).decode("utf-8")
+    100,000 channels writes one per record), stored as text. An import logs its new
+    records' own field values: orjson writes dates and enums as their dump would, and
+    `_dumped` the nested records (a channel's consultants)."""
+    return None if value is None else orjson.dumps(value, default=_dumped).decode("utf-8")
+
+
+def _dumped(value: Any) -> Any:
+    dump = getattr(value, "model_dump", None)
+    if dump is None:
+        raise TypeError(f"{type(value).__name__} is not a value the history keeps")
+    return dump(mode="json")
 
 
 # --- actions: what one undo or redo reverses --------------------------------------------------

@@ -72,24 +72,31 @@ class _Missing(Exception):
         return MissingReference(values, self.spec.name, self.spec.refers_to or "", self.key)
 
 
+def referenced_keys(kind: Kind, values: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
+    """Every key that validated records of `kind` refer to, by the kind referred to, as
+    written (not yet in `key_form`)."""
+    values = list(values)
+    wanted: dict[str, set[str]] = {}
+    for spec in kind.references:
+        keys = wanted.setdefault(spec.refers_to or "", set())
+        column = [v[spec.name] for v in values]
+        if spec.link is None:
+            keys.update(column)
+        elif spec.link.item_key is None:
+            keys.update(key for items in column for key in items)
+        else:
+            item_key = spec.link.item_key
+            keys.update(getattr(item, item_key) for items in column for item in items)
+        keys.discard(None)
+    return wanted
+
+
 class _References:
     """The row ids of the keys a batch of records refers to, by the keys as written."""
 
     def __init__(self, store: Store, kind: Kind, values: list[dict[str, Any]]):
-        wanted: dict[str, set[str]] = {}
-        for spec in kind.references:
-            keys = wanted.setdefault(spec.refers_to or "", set())
-            item_key = spec.link.item_key if spec.link is not None else None
-            for value in (v[spec.name] for v in values):
-                if spec.link is None:
-                    keys.add(value)
-                elif item_key is None:
-                    keys.update(value)
-                else:
-                    keys.update(getattr(item, item_key) for item in value)
-            keys.discard(None)
         self.ids: dict[str, dict[str, int]] = {}
-        for target, keys in wanted.items():
+        for target, keys in referenced_keys(kind, values).items():
             found = resolve_keys(store, target, keys)
             self.ids[target] = {
                 key: found[form][0] for key in keys if (form := key_form(target, key)) in found

@@ -308,6 +308,16 @@ def reference_problems(known: KnownKeys, labelled: Iterable[Labelled]) -> list[P
     return problems
 
 
+def references_known(known: KnownKeys, kind: str, values: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether every key that validated records refer to is among `known`: one pass over
+    the distinct keys (`reference_problems` then says which are not, record by record)."""
+    for target, keys in record_rows.referenced_keys(KINDS[kind], values).items():
+        held = known.of(target)
+        if any(key_form(target, key) not in held for key in keys):
+            return False
+    return True
+
+
 def duplicate_problems(kind: str, keys: Iterable[str]) -> list[Problem]:
     seen: set[str] = set()
     reported: set[str] = set()
