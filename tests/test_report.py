@@ -7,7 +7,9 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inventory.rules.report import WIDTH, _fill
+from inventory.flags import Flag
+from inventory.printable import visible
+from inventory.rules.report import WIDTH, _fill, _flag_lines
 
 
 def _textwrap(text: str, first: str, rest: str) -> str:
@@ -70,3 +72,20 @@ def test_the_report_written_in_chunks_is_the_whole_report(monkeypatch) -> None:
         chunks = list(report.check_report_chunks(evaluation))
         assert "".join(chunks) == whole
         assert len(chunks) > 1 or size == 10_000
+
+
+@settings(max_examples=2000, deadline=None)
+@given(subject_id=_TEXT, name=_TEXT, message=_TEXT)
+def test_a_flag_s_lines_are_its_visible_text_filled(
+    subject_id: str, name: str, message: str
+) -> None:
+    """`_flag_lines` writes a plain flag without `visible` and `_fill` when they would
+    change nothing: the same lines as theirs, whatever the text."""
+    flag = Flag("R101", 1, "error", "Title", message, "channel", subject_id, name)
+    lead = "  error    R101  "
+    subject = visible(subject_id) + ("" if name == subject_id else f" ({visible(name)})")
+    indent = " " * 17
+    assert _flag_lines(flag, lead) == [
+        _fill(subject, lead, indent),
+        _fill(visible(message), indent, indent),
+    ]

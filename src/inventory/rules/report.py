@@ -49,12 +49,31 @@ def _fill(text: str, first: str, rest: str) -> str:
     )
 
 
-def _flag_lines(flag: Flag) -> list[str]:
+def _flag_lines(flag: Flag, lead: str) -> list[str]:
+    """The flag's lines; `lead` is `  <severity> <rule> `, padded (see `_leads`)."""
+    subject_id, message = flag.subject_id, flag.message
+    if flag.waiver is None:
+        # The common case, once per flag: a subject and message that are printable, fit
+        # and have no edge space are what visible() and _fill() return them as.
+        subject = (
+            subject_id if flag.subject_name == subject_id else f"{subject_id} ({flag.subject_name})"
+        )
+        if (
+            len(lead) + len(subject) <= WIDTH
+            and len(_FLAG_INDENT) + len(message) <= WIDTH
+            and subject.isprintable()
+            and message.isprintable()
+            and subject[:1] not in ("", " ")
+            and subject[-1] != " "
+            and message[:1] not in ("", " ")
+            and message[-1] != " "
+        ):
+            return [lead + subject, _FLAG_INDENT + message]
     subject = visible(flag.subject_id)
     if flag.subject_name != flag.subject_id:
         subject += f" ({visible(flag.subject_name)})"
     lines = [
-        _fill(subject, f"  {flag.severity:<8} {flag.rule:<5} ", _FLAG_INDENT),
+        _fill(subject, lead, _FLAG_INDENT),
         _fill(visible(flag.message), _FLAG_INDENT, _FLAG_INDENT),
     ]
     if flag.waiver is not None:
@@ -66,6 +85,15 @@ def _flag_lines(flag: Flag) -> list[str]:
         )
         lines.append(_fill(text, _FLAG_INDENT, _FLAG_INDENT))
     return lines
+
+
+class _Leads(dict[tuple[str, str], str]):
+    """`  <severity> <rule> ` for each (severity, rule), formatted once."""
+
+    def __missing__(self, key: tuple[str, str]) -> str:
+        severity, rule = key
+        self[key] = lead = f"  {severity:<8} {rule:<5} "
+        return lead
 
 
 def check_report(
@@ -104,6 +132,7 @@ def _report_lines(
         "",
     )
     yield ""
+    leads = _Leads()
     listed = evaluation.flags
     if comparison is not None:
         baseline = comparison.baseline
@@ -118,15 +147,20 @@ def _report_lines(
         if not new:
             yield "  no new flags"
         for flag in new:
-            yield from _flag_lines(flag)
+            yield from _flag_lines(flag, leads[flag.severity, flag.rule])
         yield from ["", "Known flags (in the baseline), by recommendation", ""]
+    by_recommendation: dict[int, list[Flag]] = {number: [] for number in RECOMMENDATIONS}
+    for flag in listed:
+        group = by_recommendation.get(flag.recommendation)
+        if group is not None:  # as before: a flag of no recommendation isn't listed
+            group.append(flag)
     for number, title in RECOMMENDATIONS.items():
-        flags = [flag for flag in listed if flag.recommendation == number]
+        flags = by_recommendation[number]
         yield _fill(f"{number}. {title}", "", "   ")
         if not flags:
             yield "  no flags"
         for flag in flags:
-            yield from _flag_lines(flag)
+            yield from _flag_lines(flag, leads[flag.severity, flag.rule])
         yield ""
     if evaluation.broken_rules:
         yield "Broken rules (not evaluated; see `inventory rules DB`)"
