@@ -166,3 +166,20 @@ def test_filter_folds_non_ascii_capitals(sample_store):
     )  # fmt: skip
     assert listed(store, "école") == {"instagram/@acme_kids"}
     assert listed(store, "ÀNIMA") == {"instagram/@acme_kids"}
+
+
+def test_each_key_typed_finds_what_a_search_afresh_finds(sample_store):
+    """The matches of one text are kept for the next key (a longer text narrows them): a
+    text that extends the previous one, and a save in between, find what a new search finds."""
+    store = sample_store
+    for word in ("a", "ac", "acm", "acme", "acme ", "acme k", "acme kx"):
+        check(store, word)
+    assert listed(store, "zeb") == set()
+    loaded = records.get_record(store, "channel", "instagram/@acme_kids")
+    records.save_record(
+        store, "channel", loaded.record.model_copy(update={"name": "Zebra Kids"}),
+        original_key="instagram/@acme_kids", expected_revision=loaded.revision,
+    )  # fmt: skip
+    # without the save, "zebr" would narrow the (empty) matches of "zeb"
+    assert listed(store, "zebr") == {"instagram/@acme_kids"}
+    check(store, "zebra", "zebra k", "zebra", "ze")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Collection, Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import ClassVar, cast
 
@@ -154,6 +155,11 @@ class InventoryApp(GuardedMessages, App[None]):
         # first are, while the app mounts): only a frame written counts
         if self._first_frame_due is None or self._batch_count:
             return
+        # the list's rows are drawn in the frame after it learns its width (an empty
+        # inventory shows no list)
+        table = cast(ChannelsView, self.view("channels")).table
+        if table.display and not table.laid_out:
+            return
         due, self._first_frame_due = self._first_frame_due, None
         for callback in due:
             self.call_later(callback)
@@ -219,12 +225,12 @@ class InventoryApp(GuardedMessages, App[None]):
         footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
             self._apply_width()
-            footers[0].call_later(footers[0].update_keys)
+            self.after_first_frame(partial(footers[0].call_later, footers[0].update_keys))
 
     def _refresh_footer(self) -> None:
         footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
-            footers[0].call_later(footers[0].update_keys)
+            self.after_first_frame(partial(footers[0].call_later, footers[0].update_keys))
 
     def update_header(self) -> None:
         shown = self.shown

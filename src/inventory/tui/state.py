@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,6 +22,7 @@ class FlagIndex:
     totals: dict[str, int] = field(default_factory=dict)
     waived: int = 0
     channel_marks: dict[str, FlagMark] = field(default_factory=dict)
+    _other_subjects: list[tuple[str, str]] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, evaluation: Evaluation) -> FlagIndex:
@@ -38,18 +39,34 @@ class FlagIndex:
         """The index of `evaluation`, an incremental evaluation (`evaluate_rules(previous=
         self.evaluation, changed_channels=...)`, flags in `Flag.sort_key` order): the flags
         of unchanged channels are this index's. Also returns the changed channels' marks
-        (None: no flag now), for `listing.update_flag_marks`."""
+        (None: no flag now), for `listing.update_flag_marks`.
+
+        Only what changed is counted again (the changed channels' flags and those of the
+        other subjects, whose rules ran whole): 100,000s of flags aren't counted per save."""
         changed = set(changed_channels)
         index = FlagIndex(evaluation)
-        index.by_subject = {
-            subject: flags
-            for subject, flags in self.by_subject.items()
-            if subject[0] == "channel" and subject[1] not in changed
-        }
-        for flag in evaluation.flags:
-            if flag.subject_type != "channel" or flag.subject_id in changed:
-                index.by_subject.setdefault((flag.subject_type, flag.subject_id), []).append(flag)
-        index._count()
+        index.by_subject = dict(self.by_subject)
+        gone = [*self._others(), *(("channel", key) for key in changed)]
+        old = [flag for subject in gone for flag in index.by_subject.pop(subject, ())]
+        new = [
+            flag
+            for flag in evaluation.flags
+            if flag.subject_type != "channel" or flag.subject_id in changed
+        ]
+        for flag in new:
+            index.by_subject.setdefault((flag.subject_type, flag.subject_id), []).append(flag)
+        by_rule = self.by_rule.copy()
+        by_rule.subtract(flag.rule for flag in old)
+        by_rule.update(flag.rule for flag in new)
+        index.by_rule = +by_rule  # without the rules left at 0, as Counter(...) counts
+        index.waived = self.waived + _waived(new) - _waived(old)
+        index.totals = dict(self.totals)
+        for flag in old:
+            if flag.waiver is None:
+                index.totals[flag.severity] -= 1
+        for flag in new:
+            if flag.waiver is None:
+                index.totals[flag.severity] = index.totals.get(flag.severity, 0) + 1
         index.channel_marks = dict(self.channel_marks)
         marks: dict[str, FlagMark | None] = {}
         for key in changed:
@@ -61,15 +78,25 @@ class FlagIndex:
                 index.channel_marks[key] = mark
         return index, marks
 
+    def _others(self) -> list[tuple[str, str]]:
+        """The subjects with flags that aren't channels (people, departments, …: few)."""
+        if self._other_subjects is None:
+            self._other_subjects = [s for s in self.by_subject if s[0] != "channel"]
+        return self._other_subjects
+
     def _count(self) -> None:
         flags = self.evaluation.flags
         self.by_rule = Counter(flag.rule for flag in flags)
-        self.waived = sum(1 for flag in flags if flag.waiver is not None)
+        self.waived = _waived(flags)
         self.totals = dict.fromkeys(SEVERITY_ORDER, 0)
         self.totals.update(Counter(flag.severity for flag in flags if flag.waiver is None))
 
     def flags_of(self, subject_type: str, subject_id: str) -> list[Flag]:
         return self.by_subject.get((subject_type, subject_id), [])
+
+
+def _waived(flags: Iterable[Flag]) -> int:
+    return sum(1 for flag in flags if flag.waiver is not None)
 
 
 def empty_evaluation(store: Store, as_of: date) -> Evaluation:

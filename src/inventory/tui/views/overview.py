@@ -25,7 +25,9 @@ from textual.worker import get_current_worker
 from inventory.overview import (
     CHANGE_DAYS,
     TREND_WEEKS,
+    Bar,
     Changes,
+    GateCondition,
     PastState,
     Ranked,
     bars,
@@ -45,7 +47,19 @@ from inventory.tui.views.base import InventoryView
 from inventory.tui.widgets.severity import SEVERITY_SYMBOL, severity_style
 
 if TYPE_CHECKING:
-    from inventory.flags import Flag
+    from inventory.flags import Evaluation, Flag
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The Overview's figures of one evaluation (`OverviewView._figures`)."""
+
+    evaluation: Evaluation
+    gate: list[GateCondition]
+    bars: list[Bar]
+    open_count: int
+    top_channels: list[Ranked]
+
 
 BAR_CHAR = {"error": "█", "warning": "▓", "info": "░"}
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -102,6 +116,7 @@ class OverviewView(InventoryView):
         self.computing = False
         self.failure: str | None = None
         self._generation = 0
+        self._counted: Figures | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="overview-bar", classes="view-bar"):
@@ -215,6 +230,20 @@ class OverviewView(InventoryView):
         elif items.option_count:
             items.highlighted = 0
 
+    def _figures(self, evaluation: Evaluation) -> Figures:
+        """What the Overview shows of `evaluation` itself; each figure reads every flag
+        (118,000 at 100,000 channels), so they are counted once per evaluation, not again
+        when the past figures come in."""
+        if self._counted is None or self._counted.evaluation is not evaluation:
+            self._counted = Figures(
+                evaluation,
+                gate(evaluation, self.shown.fail_on),
+                bars(evaluation),
+                sum(1 for flag in evaluation.flags if not flag.waived),
+                top_channels(evaluation),
+            )
+        return self._counted
+
     def _heading(self, text: str) -> Option:
         return Option(Text(text, style="bold"), disabled=True)
 
@@ -233,7 +262,7 @@ class OverviewView(InventoryView):
 
     def _gate_options(self, evaluation: Any) -> list[Option]:
         fail_on = self.shown.fail_on
-        conditions = gate(evaluation, fail_on)
+        conditions = self._figures(evaluation).gate
         if not conditions:
             text = Text("✔ PASS", style="bold green")
             reason = "nothing fails it" if fail_on == "never" else f"no open {fail_on}"
@@ -262,7 +291,7 @@ class OverviewView(InventoryView):
             legend.append(f" {severity} ")
         legend.append(f"  ± since {then}", style="dim")
         options = [Option(legend, disabled=True)]
-        all_bars = bars(evaluation)
+        all_bars = self._figures(evaluation).bars
         largest = max([bar.total for bar in all_bars] + [1])
         # number, title, bar, counts (✖ 12 ▲ 34 ● 5), change
         room = max(width - 3 - title_width - 1 - 20 - 6, 8)
@@ -287,7 +316,7 @@ class OverviewView(InventoryView):
         return options
 
     def _history_options(self, evaluation: Any) -> list[Option]:
-        now = sum(1 for flag in evaluation.flags if not flag.waived)
+        now = self._figures(evaluation).open_count
         days = trend_days(self.as_of)
         values: list[int | None] = []
         for day in days[:-1]:
@@ -334,7 +363,7 @@ class OverviewView(InventoryView):
             options.append(Option(text, id=f"owner:{owner.key}"))
         options.append(self._heading(""))
         options.append(self._heading("Channels with the most open flags"))
-        channels = top_channels(evaluation)
+        channels = self._figures(evaluation).top_channels
         if not channels:
             options.append(Option(Text("  none", style="dim"), disabled=True))
         for channel in channels:

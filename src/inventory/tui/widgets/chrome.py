@@ -3,7 +3,8 @@ numbered view tabs and the footer of keys; each has a compact form below NARROW 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -19,6 +20,7 @@ from inventory.tui.widgets.severity import SEVERITY_COMPONENTS, SEVERITY_SYMBOL,
 if TYPE_CHECKING:
     from datetime import date
 
+    from inventory.tui.app import InventoryApp
     from inventory.tui.state import FlagIndex
 
 VIEWS: list[tuple[str, str]] = [
@@ -159,7 +161,11 @@ class InventoryFooter(Footer):
         # (start-up, a form closing) then rebuild it once.
         self._bindings_ready = True
         if screen.app.app_focus and screen is self.screen and self.is_attached:
-            self.call_after_refresh(self.update_keys)
+            # the keys (23 widgets) come a frame after the list at start-up
+            # (in the footer's own context: its keys bind to its reactives)
+            cast("InventoryApp", self.app).after_first_frame(
+                partial(self.call_later, self.update_keys)
+            )
 
     def _unchanged(self) -> bool:
         return self._shown is not None and self.is_attached and self._signature() == self._shown

@@ -183,6 +183,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._frozen_width = 0  # cells kept in place on the left (separator included)
         self.sort_column: str | None = None
         self.sort_descending = False
+        self.laid_out = False  # the columns were fitted to a width: the rows can be drawn
 
     # --- data ----------------------------------------------------------------------------
 
@@ -247,6 +248,7 @@ class VirtualTable(ScrollView, can_focus=True):
         available = self.scrollable_content_region.width
         if available <= 0:
             return  # not laid out yet: on_resize comes
+        self.laid_out = True
         frozen = self.frozen
         sort = self.sort_column
         widths = layout_widths(self.columns, self._natural, available, frozen, sort)
@@ -335,6 +337,8 @@ class VirtualTable(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         base = self.rich_style
+        if not self.laid_out:  # the first frame comes before the width (on_resize)
+            return Strip([Segment(" " * width, base)], width)
         if y == 0:
             style = base + self.get_component_rich_style("virtual-table--header")
             strip = self._line(self._header_cells(), style)
