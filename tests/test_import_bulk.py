@@ -13,6 +13,7 @@ import pytest
 from conftest import MINIMAL_DOCUMENT, run_cli
 
 from inventory import records
+from inventory.document import DocumentError, import_document, parse_document
 from inventory.history import list_history
 from inventory.models import Channel
 from inventory.store import open_store
@@ -128,3 +129,31 @@ def test_a_large_documents_key_problems_are_named_as_before(
 def _no_channels(db: Path) -> bool:
     with open_store(db) as store:
         return records.list_records(store, "channel") == []
+
+
+def test_a_reference_deleted_after_reading_is_named_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    """The document is checked when it is read; if another program deletes a person it
+    refers to before the write, the write names every such reference, as the check did."""
+    db = tmp_path / "inventory.db"
+    base = _document([])
+    base["people"].append({"email": "dora@test.example", "name": "Dora"})
+    _import(db, base, tmp_path, "base.json")
+    merged = _document([_varied(n) for n in range(SIZE)])
+    for number in (10, 620):
+        merged["channels"][number]["owner"] = "dora@test.example"
+    merged["people"] = []
+    with open_store(db) as store:
+        document = parse_document(orjson.dumps(merged).decode(), records.KnownKeys.of_store(store))
+        with store.transaction():
+            store.conn.execute("DELETE FROM people WHERE email = 'dora@test.example'")
+        before = records.snapshot(store)
+        with pytest.raises(DocumentError) as raised:
+            import_document(store, document, replace=False)
+        assert records.snapshot(store) == before
+    assert raised.value.lines() == [
+        f'channel "instagram/@c{n:04d}", field \'owner\' = "dora@test.example": '
+        "no person with that key exists"
+        for n in (10, 620)
+    ]

@@ -94,21 +94,23 @@ def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
     fixes a document in one pass. `known` adds keys a merge may refer to (the database's).
     """
     try:
-        raw = json_text.loads(text)
+        raw = json_text.loads(text, depth_checked=False)  # a valid document is shallow
+    except json_text.JSONTextError as error:
+        raise DocumentError([str(error)]) from None
+    document, errors = _validated(raw)
+    legacy = isinstance(raw, dict) and raw.get("format") == LEGACY_DOCUMENT_FORMAT
+    if document is not None and not legacy and _keys_and_references_hold(document, known):
+        return document  # the checks below, on the raw values, name each record that is wrong
+    try:
+        json_text.check_depth(raw)
     except json_text.JSONTextError as error:
         raise DocumentError([str(error)]) from None
     if not isinstance(raw, dict):
         raise DocumentError(["the document must be a JSON object"])
     problems: list[Problem | str] = []
-    if raw.get("format") == LEGACY_DOCUMENT_FORMAT:
+    if legacy:
         problems.extend(_newer_fields(raw))
-    document = None
-    try:
-        document = InventoryDocument.model_validate(raw)
-    except ValidationError as error:
-        problems.extend(_problem(raw, e) for e in error.errors(include_url=False))
-    if not problems and document is not None and _keys_and_references_hold(document, known):
-        return document  # the checks below, on the raw values, name each record that is wrong
+    problems.extend(_problem(raw, e) for e in errors)
     keys = _raw_keys(raw)
     problems.extend(keys.duplicates)
     known_keys = keys.known if known is None else keys.known.union(known)
@@ -116,6 +118,16 @@ def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
     if problems or document is None:
         raise DocumentError(problems)
     return document
+
+
+def _validated(raw: Any) -> tuple[InventoryDocument | None, list[Any]]:
+    """The document, or None and pydantic's errors (none for a value that isn't an object)."""
+    if not isinstance(raw, dict):
+        return None, []
+    try:
+        return InventoryDocument.model_validate(raw), []
+    except ValidationError as error:
+        return None, list(error.errors(include_url=False))
 
 
 def _newer_fields(raw: dict) -> list[Problem]:
@@ -329,26 +341,35 @@ def import_records(
     action; `organization` None leaves the organization as it is (spreadsheets). Returns
     what changed."""
     with _bulk(), store.transaction():
-        known = _document_keys(batch)
-        if not replace:
-            known = known.union(KnownKeys.of_store(store))
-        if not _references_hold(known, batch):
-            problems = records.reference_problems(known, _labelled_records(batch))
-            if problems:
-                raise DocumentError(problems)
         before = records.snapshot(store)
         if replace:
             records.clear_inventory(store)
         if organization is not None:
             record_rows.write_organization(store, organization)
-        for kind, items in _kinds(batch):
-            records.write_records(store, kind.name, items, fresh=replace or not before)
+        try:
+            for kind, items in _kinds(batch):
+                records.write_records(store, kind.name, items, fresh=replace or not before)
+        except records.RecordError:
+            # a key it refers to is not there (the batch was checked when it was read:
+            # another program deleted it since); every such reference is named
+            problems = _reference_problems(store, batch, replace)
+            if problems:
+                raise DocumentError(problems) from None
+            raise
         clashes = records.key_clash_problems(store)
         if clashes:
             raise DocumentError(clashes)
         plan = _plan(before, batch, organization, replace)
         log_changes(store, plan.changes)
     return plan
+
+
+def _reference_problems(store: Store, batch: Records, replace: bool) -> list[Problem]:
+    """The batch's references to keys neither it nor (merging) the database holds."""
+    known = _document_keys(batch)
+    if not replace:
+        known = known.union(KnownKeys.of_store(store))
+    return records.reference_problems(known, _labelled_records(batch))
 
 
 def plan_import(

@@ -11,6 +11,7 @@ that error into the record's problem.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Mapping
@@ -79,14 +80,14 @@ def referenced_keys(kind: Kind, values: Iterable[Mapping[str, Any]]) -> dict[str
     wanted: dict[str, set[str]] = {}
     for spec in kind.references:
         keys = wanted.setdefault(spec.refers_to or "", set())
-        column = [v[spec.name] for v in values]
+        column = map(operator.itemgetter(spec.name), values)
         if spec.link is None:
             keys.update(column)
         elif spec.link.item_key is None:
-            keys.update(key for items in column for key in items)
+            keys.update(itertools.chain.from_iterable(column))
         else:
-            item_key = spec.link.item_key
-            keys.update(getattr(item, item_key) for items in column for item in items)
+            items = itertools.chain.from_iterable(column)
+            keys.update(map(operator.attrgetter(spec.link.item_key), items))
         keys.discard(None)
     return wanted
 

@@ -313,7 +313,7 @@ def references_known(known: KnownKeys, kind: str, values: Iterable[Mapping[str, 
     the distinct keys (`reference_problems` then says which are not, record by record)."""
     for target, keys in record_rows.referenced_keys(KINDS[kind], values).items():
         held = known.of(target)
-        if any(key_form(target, key) not in held for key in keys):
+        if any(key_form(target, key) not in held for key in keys - held):
             return False
     return True
 
