@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -78,16 +78,16 @@ def open_flags(flags: Iterable[Flag]) -> list[Flag]:
     return [flag for flag in flags if not flag.waived]
 
 
-def gate(evaluation: Evaluation, fail_on: str) -> list[GateCondition]:
-    """What makes `check --fail-on fail_on` exit 1; empty when it passes."""
+def gate(counts: Mapping[str, int], fail_on: str) -> list[GateCondition]:
+    """What makes `check --fail-on fail_on` exit 1, from the open flags counted by
+    severity (`FlagIndex.totals`); empty when it passes."""
     if fail_on == "never":
         return []
-    counts = Counter(flag.severity for flag in open_flags(evaluation.flags))
     threshold = SEVERITY_ORDER[fail_on]
     return [
-        GateCondition(severity, counts[severity])
+        GateCondition(severity, counts.get(severity, 0))
         for severity, rank in SEVERITY_ORDER.items()
-        if rank <= threshold and counts[severity]
+        if rank <= threshold and counts.get(severity, 0)
     ]
 
 

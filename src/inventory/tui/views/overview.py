@@ -235,11 +235,12 @@ class OverviewView(InventoryView):
         (118,000 at 100,000 channels), so they are counted once per evaluation, not again
         when the past figures come in."""
         if self._counted is None or self._counted.evaluation is not evaluation:
+            totals = self.shown.flags.totals  # its open flags by severity, counted already
             self._counted = Figures(
                 evaluation,
-                gate(evaluation, self.shown.fail_on),
+                gate(totals, self.shown.fail_on),
                 bars(evaluation),
-                sum(1 for flag in evaluation.flags if not flag.waived),
+                sum(totals.values()),
                 top_channels(evaluation),
             )
         return self._counted
