@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from inventory.document import import_document, parse_document
 from inventory.store import Store, open_store
+from inventory.tui import evaluation
 from tests.conftest import copy_database
+
+from .snapshots import ScreenSnapshots
 
 AS_OF = date(2026, 11, 26)
 
 HOSTILE_NAMES = ["[/]", "[@click=app.quit]x", "wipe\x1b[2Jscreen", "[bold red]loud[/bold red]"]
+
+
+@pytest.fixture(autouse=True)
+def no_full_collection_per_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app runs a full `gc.collect()` before it freezes its first flags (so that the
+    garbage isn't frozen with them): in a test process that holds every earlier test's
+    objects, that is ~40 ms of CPU per app started, nothing a test can see. The freeze
+    itself stays."""
+    monkeypatch.setattr(evaluation, "gc", SimpleNamespace(collect=lambda: 0, freeze=gc.freeze))
 
 
 @pytest.fixture
@@ -81,6 +95,31 @@ def hostile_store(tmp_path: Path) -> Store:
     import_document(store, parse_document(json.dumps(hostile_document())), replace=True)
     yield store
     store.close()
+
+
+@pytest.fixture
+def sample_stores(tmp_path: Path, sample_template: Path) -> Callable[[], Store]:
+    """More fresh copies of the shipped sample, each in a database of its own (each named
+    acme.db, as the header shows it)."""
+    stores: list[Store] = []
+
+    def make() -> Store:
+        folder = tmp_path / f"sample-{len(stores)}"
+        folder.mkdir()
+        path = copy_database(sample_template, folder / "acme.db")
+        store = open_store(path, source="ui")
+        store.user = "tester"
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+@pytest.fixture
+def screen_snapshots(snapshot, request: pytest.FixtureRequest) -> ScreenSnapshots:
+    return ScreenSnapshots(snapshot, request)
 
 
 @pytest.fixture
