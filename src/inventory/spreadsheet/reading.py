@@ -31,6 +31,7 @@ from inventory.models import (
     channel_id,
 )
 from inventory.progress import QUIET, Progress
+from inventory.record_rows import bulk_work
 from inventory.sheets import Cell, Grid, cell_text
 from inventory.spreadsheet.cells import (
     CellProblem,
@@ -153,6 +154,13 @@ def build_batch(
     grids: list[Grid], store: Store | None, sheet: str | None = None, progress: Progress = QUIET
 ) -> SheetBatch:
     """Read the chosen sheet's rows into records; SheetError lists every problem."""
+    with bulk_work():
+        return _build_batch(grids, store, sheet, progress)
+
+
+def _build_batch(
+    grids: list[Grid], store: Store | None, sheet: str | None, progress: Progress
+) -> SheetBatch:
     grid, header_row, skipped = _choose_sheet(grids, sheet)
     progress.step("checking rows", len(grid.rows) - header_row - 1)
     columns, problems = _columns(grid, header_row)
@@ -400,7 +408,7 @@ def _consultant_links(items: list[tuple[str, str | None]], before: dict | None) 
 
 def _read_consultants(value: Cell, refs: References) -> list[tuple[str, str | None]]:
     links = []
-    roles = [r.value for r in ConsultantRole]
+    roles = _ROLES
     for item in split_list(as_text(value)):
         name, role = item, None
         match = _ROLE_SUFFIX.fullmatch(item)
@@ -416,7 +424,7 @@ def _read_consultants(value: Cell, refs: References) -> list[tuple[str, str | No
 
 def _credentials(value: Cell, _: References) -> str:
     try:
-        return as_enum(value, [c.value for c in CredentialsHolder])
+        return as_enum(value, _CREDENTIALS)
     except CellProblem:
         try:
             return (
@@ -432,17 +440,21 @@ def _two_factor(value: Cell, _: References) -> str:
         return "on" if as_yes_no(value) else "off"
     except CellProblem:
         try:
-            return as_enum(value, ["on", "off", "unknown"])
+            return as_enum(value, ("on", "off", "unknown"))
         except CellProblem:
             raise CellProblem("is not yes/no, on, off or unknown") from None
 
 
+_ROLES = tuple(r.value for r in ConsultantRole)
+_CREDENTIALS = tuple(c.value for c in CredentialsHolder)
+_STATUSES = tuple(s.value for s in ChannelStatus)
+_GOALS = tuple(g.value for g in Goal)
 _READERS: dict[str, Callable[[Cell, References], Any]] = {
     "platform": lambda v, _: platform_of(v),
     "handle": lambda v, _: as_text(v),
     "name": lambda v, _: as_text(v),
     "url": lambda v, _: as_text(v),
-    "status": lambda v, _: as_enum(v, [s.value for s in ChannelStatus]),
+    "status": lambda v, _: as_enum(v, _STATUSES),
     "owner": lambda v, refs: refs.people.resolve(as_text(v)),
     "backup_owner": lambda v, refs: refs.people.resolve(as_text(v)),
     "reporting_department": lambda v, refs: refs.departments.resolve(as_text(v)),
@@ -454,7 +466,7 @@ _READERS: dict[str, Callable[[Cell, References], Any]] = {
     "policy": lambda v, refs: refs.policies.resolve(as_text(v)),
     "weekly_hours": lambda v, _: as_number(v),
     "last_post_on": lambda v, _: as_date(v),
-    "goals": lambda v, _: [as_enum(g, [g.value for g in Goal]) for g in split_list(as_text(v))],
+    "goals": lambda v, _: [as_enum(g, _GOALS) for g in split_list(as_text(v))],
     "notes": lambda v, _: v.strip() if isinstance(v, str) else as_text(v),
     "admins": lambda v, refs: [refs.people.resolve(p) for p in split_list(as_text(v), people=True)],
     "login_email": lambda v, _: as_text(v),
@@ -467,4 +479,5 @@ def read_sheet_file(path: Path) -> list[Grid]:
     """The grids of a spreadsheet file; a CSV's delimiter found from its header line."""
     from inventory.sheets import read_grids
 
-    return read_grids(path, is_header)
+    with bulk_work():
+        return read_grids(path, is_header)
