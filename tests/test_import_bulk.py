@@ -4,6 +4,7 @@ log exactly what the record-by-record way does."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from conftest import MINIMAL_DOCUMENT, run_cli
 from inventory import records
 from inventory.document import DocumentError, import_document, parse_document
 from inventory.history import list_history
-from inventory.models import Channel
+from inventory.models import Channel, InventoryDocument
 from inventory.store import open_store
 from inventory.undo import undo
 
@@ -157,3 +158,18 @@ def test_a_reference_deleted_after_reading_is_named_and_nothing_is_written(
         "no person with that key exists"
         for n in (10, 620)
     ]
+
+
+def test_the_import_s_larger_page_cache_is_given_back(tmp_path: Path) -> None:
+    """An import writes with a page cache of 128 MB; the connection (the UI's, when it
+    imports) gets its own size back, also when the import is refused (a document not
+    checked when read, so that the write refuses it)."""
+    db = tmp_path / "inventory.db"
+    _import(db, _document([]), tmp_path, "base.json")
+    bad = _document([_channel(1, owner="nobody@test.example")])
+    with open_store(db) as store:
+        store.conn.execute("PRAGMA cache_size = -3000")
+        for document in (_document([_channel(1)]), bad):
+            with pytest.raises(DocumentError) if document is bad else contextlib.nullcontext():
+                import_document(store, InventoryDocument.model_validate(document), replace=False)
+            assert store.conn.execute("PRAGMA cache_size").fetchone() == (-3000,)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
@@ -323,7 +324,7 @@ def import_records(
     """Merge (or with `replace`, substitute) records in one transaction and one history
     action; `organization` None leaves the organization as it is (spreadsheets). Returns
     what changed."""
-    with bulk_work(), store.transaction():
+    with bulk_work(), store.transaction(), _page_cache(store, _IMPORT_PAGE_CACHE_KIB):
         before = records.snapshot(store)
         if replace:
             records.clear_inventory(store)
@@ -345,6 +346,22 @@ def import_records(
         plan = _plan(before, batch, organization, replace)
         log_changes(store, plan.changes)
     return plan
+
+
+_IMPORT_PAGE_CACHE_KIB = 131_072
+"""SQLite's page cache while an import writes (2 MB by default): a large import's index
+pages no longer go out to the log and back (268,000 reads at 100,000 channels); the
+memory is taken only as pages are used, up to the database's size."""
+
+
+@contextmanager
+def _page_cache(store: Store, kib: int) -> Iterator[None]:
+    (size,) = store.conn.execute("PRAGMA cache_size").fetchone()
+    store.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(size)}")
 
 
 def _reference_problems(store: Store, batch: Records, replace: bool) -> list[Problem]:
