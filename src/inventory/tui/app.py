@@ -225,12 +225,19 @@ class InventoryApp(GuardedMessages, App[None]):
         footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
             self._apply_width()
-            self.after_first_frame(partial(footers[0].call_later, footers[0].update_keys))
+            self._footer_soon(footers[0], footers[0].update_keys)
+
+    def _footer_soon(self, footer: InventoryFooter, update: Callable[[], object]) -> None:
+        """`update` the footer next (after the first frame at start-up: the list first)."""
+        if self._first_frame_due is None:
+            footer.call_later(update)
+        else:
+            self._first_frame_due.append(partial(footer.call_later, update))
 
     def _refresh_footer(self) -> None:
         footers = list(self.screen_stack[0].query(InventoryFooter)) if self.screen_stack else []
         if footers:
-            self.after_first_frame(partial(footers[0].call_later, footers[0].update_keys))
+            self._footer_soon(footers[0], footers[0].update_keys)
 
     def update_header(self) -> None:
         shown = self.shown
