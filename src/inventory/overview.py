@@ -9,6 +9,7 @@ as it was, rebuilt from the history (`inventory.lookback`). No Textual here.
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -92,29 +93,35 @@ def gate(counts: Mapping[str, int], fail_on: str) -> list[GateCondition]:
 
 
 def bars(evaluation: Evaluation) -> list[Bar]:
-    counts: dict[int, Counter[str]] = {number: Counter() for number in RECOMMENDATIONS}
-    for flag in open_flags(evaluation.flags):
-        counts.setdefault(flag.recommendation, Counter())[flag.severity] += 1
+    # counted by Counter's C loop: 118,000 flags at 100,000 channels
+    counts = Counter(
+        (flag.recommendation, flag.severity) for flag in evaluation.flags if flag.waiver is None
+    )
     return [
-        Bar(number, RECOMMENDATIONS[number], {s: counts[number][s] for s in SEVERITY_ORDER})
+        Bar(number, RECOMMENDATIONS[number], {s: counts[number, s] for s in SEVERITY_ORDER})
         for number in RECOMMENDATIONS
     ]
 
 
-def _ranked(counts: Counter[str], labels: dict[str, str]) -> list[Ranked]:
-    order = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [Ranked(key, labels.get(key, key), count) for key, count in order[:TOP]]
+def _ranked(counts: Counter[str], labels: Mapping[str, str]) -> list[Ranked]:
+    order = heapq.nsmallest(TOP, counts.items(), key=lambda item: (-item[1], item[0]))
+    return [Ranked(key, labels.get(key, key), count) for key, count in order]
 
 
 def top_channels(evaluation: Evaluation) -> list[Ranked]:
     """The channels with the most open flags (ties by id)."""
-    counts: Counter[str] = Counter()
-    names: dict[str, str] = {}
-    for flag in open_flags(evaluation.flags):
-        if flag.subject_type == "channel":
-            counts[flag.subject_id] += 1
-            names[flag.subject_id] = flag.subject_name
-    return _ranked(counts, names)
+    flags = evaluation.flags
+    counts = Counter(
+        flag.subject_id for flag in flags if flag.waiver is None and flag.subject_type == "channel"
+    )
+    top = _ranked(counts, {})
+    shown = {entry.key for entry in top}
+    names = {
+        flag.subject_id: flag.subject_name
+        for flag in flags
+        if flag.subject_type == "channel" and flag.subject_id in shown and flag.waiver is None
+    }
+    return [Ranked(entry.key, names.get(entry.key, entry.key), entry.count) for entry in top]
 
 
 def top_owners(conn: sqlite3.Connection, evaluation: Evaluation) -> list[Ranked]:
