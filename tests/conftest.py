@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
+# This machine sets PYTHONDONTWRITEBYTECODE=1: every xdist worker and every child process (the
+# rules' child of each app, the CLI runs) compiled the package and its dependencies from source
+# again. The suite lets them write and share the compiled files; nothing a test asserts depends
+# on it. Set first, before this process imports the package and before the workers start.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
+
 import copy
 import json
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
