@@ -56,6 +56,16 @@ def channel(store, key: str) -> Channel:
     return loaded.record  # type: ignore[return-value]
 
 
+def rename_channel(store, key: str, name: str) -> None:
+    """Saved as a form would save it: the channel's current revision expected."""
+    loaded = records.get_record(store, "channel", key)
+    assert loaded is not None
+    records.save_record(
+        store, "channel", loaded.record.model_copy(update={"name": name}),
+        original_key=key, expected_revision=loaded.revision,
+    )  # fmt: skip
+
+
 def test_filter_matches_the_records_after_every_kind_of_edit(sample_store):
     store = sample_store
     check(store, "acme", "kids", "buzzguru", "marketing", "instagram", "zzz")
@@ -140,11 +150,7 @@ def test_a_change_from_another_connection_is_seen(sample_store):
     other = open_store(store.path, source="ui")
     try:
         other.user = "bob"
-        kids = records.get_record(other, "channel", "instagram/@acme_kids")
-        records.save_record(
-            other, "channel", kids.record.model_copy(update={"name": "Walrus Kids"}),
-            original_key="instagram/@acme_kids", expected_revision=kids.revision,
-        )  # fmt: skip
+        rename_channel(other, "instagram/@acme_kids", "Walrus Kids")
         person = Person(email="walrus@acme.example", name="Wally Walrus", employment="employee")
         records.save_record(other, "person", person)
         records.save_record(
@@ -159,11 +165,7 @@ def test_a_change_from_another_connection_is_seen(sample_store):
 
 def test_filter_folds_non_ascii_capitals(sample_store):
     store = sample_store
-    kids = records.get_record(store, "channel", "instagram/@acme_kids")
-    records.save_record(
-        store, "channel", kids.record.model_copy(update={"name": "ÉCOLE ÀNIMA"}),
-        original_key="instagram/@acme_kids", expected_revision=kids.revision,
-    )  # fmt: skip
+    rename_channel(store, "instagram/@acme_kids", "ÉCOLE ÀNIMA")
     assert listed(store, "école") == {"instagram/@acme_kids"}
     assert listed(store, "ÀNIMA") == {"instagram/@acme_kids"}
 
@@ -175,11 +177,7 @@ def test_each_key_typed_finds_what_a_search_afresh_finds(sample_store):
     for word in ("a", "ac", "acm", "acme", "acme ", "acme k", "acme kx"):
         check(store, word)
     assert listed(store, "zeb") == set()
-    loaded = records.get_record(store, "channel", "instagram/@acme_kids")
-    records.save_record(
-        store, "channel", loaded.record.model_copy(update={"name": "Zebra Kids"}),
-        original_key="instagram/@acme_kids", expected_revision=loaded.revision,
-    )  # fmt: skip
+    rename_channel(store, "instagram/@acme_kids", "Zebra Kids")
     # without the save, "zebr" would narrow the (empty) matches of "zeb"
     assert listed(store, "zebr") == {"instagram/@acme_kids"}
     check(store, "zebra", "zebra k", "zebra", "ze")
