@@ -43,18 +43,24 @@ async def _select_flag(pilot, rule: str, subject: str) -> None:
     await pilot.pause()
 
 
+async def _waiver_dialog(pilot) -> WaiverDialog:
+    """`w` on FLAG in the Flags view: the dialog it opens."""
+    await pilot.press("2")
+    await _select_flag(pilot, *FLAG)
+    await pilot.press("w")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, WaiverDialog)
+    return dialog
+
+
 @run_async
 async def test_w_on_a_waived_flag_shows_the_waiver_and_edits_it(sample_store, make_app):
     _waive(sample_store, until=TODAY + timedelta(days=30))
     app = make_app(sample_store)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await pilot.press("2")
-        await _select_flag(pilot, *FLAG)
-        await pilot.press("w")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, WaiverDialog)
+        dialog = await _waiver_dialog(pilot)
         # it shows the waiver: who, when, until, why (all on screen at 80x24)
         text = screen_text(app)
         assert "Waived by giulia on" in text
@@ -83,10 +89,7 @@ async def test_w_on_a_waived_flag_removes_the_waiver(sample_store, make_app):
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         assert app.flags.waived == 1
-        await pilot.press("2")
-        await _select_flag(pilot, *FLAG)
-        await pilot.press("w")
-        await pilot.pause()
+        await _waiver_dialog(pilot)
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert not isinstance(app.screen, WaiverDialog)
@@ -104,12 +107,7 @@ async def test_the_dialog_refuses_what_the_cli_refuses_and_keeps_the_text(sample
     app = make_app(sample_store)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        await pilot.press("2")
-        await _select_flag(pilot, *FLAG)
-        await pilot.press("w")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, WaiverDialog)
+        dialog = await _waiver_dialog(pilot)
         assert "Remove" not in screen_text(app)  # nothing to remove yet
         await pilot.press("ctrl+s")
         await pilot.pause()
