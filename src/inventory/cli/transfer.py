@@ -35,14 +35,18 @@ def import_command(
     By default records are merged by natural key; --replace replaces the whole inventory
     (documents only). --dry-run prints what would be created, updated and left unchanged.
     """
+    from inventory.record_rows import bulk_work
     from inventory.sheets import file_type
 
-    if file_type(file) is not None:
-        _import_spreadsheet(db, file, replace, dry_run, sheet, user)
-        return
-    if sheet is not None:
+    if sheet is not None and file_type(file) is None:
         fail(f"--sheet applies to spreadsheets (.csv, .xlsx, .xls, .ods), not to {file}")
-    _import_document(db, file, replace, dry_run, user)
+    # the collector paused from reading to writing, not only within each step: resumed
+    # in between, its first pass walked every record read (0.35 s at 100,000 channels)
+    with bulk_work():
+        if file_type(file) is not None:
+            _import_spreadsheet(db, file, replace, dry_run, sheet, user)
+        else:
+            _import_document(db, file, replace, dry_run, user)
 
 
 def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str | None) -> None:
