@@ -132,18 +132,25 @@ def _no_channels(db: Path) -> bool:
         return records.list_records(store, "channel") == []
 
 
+@pytest.mark.parametrize(
+    "dangling", [[(10, "owner"), (620, "admins")], [(620, "admins")]], ids=["column", "list"]
+)
 def test_a_reference_deleted_after_reading_is_named_and_nothing_is_written(
-    tmp_path: Path,
+    tmp_path: Path, dangling: list[tuple[int, str]]
 ) -> None:
     """The document is checked when it is read; if another program deletes a person it
-    refers to before the write, the write names every such reference, as the check did."""
+    refers to before the write, the write names every such reference (a column's or a
+    list's), as the check did."""
     db = tmp_path / "inventory.db"
     base = _document([])
     base["people"].append({"email": "dora@test.example", "name": "Dora"})
     _import(db, base, tmp_path, "base.json")
     merged = _document([_varied(n) for n in range(SIZE)])
-    for number in (10, 620):
-        merged["channels"][number]["owner"] = "dora@test.example"
+    for number, field in dangling:
+        dora = "dora@test.example"
+        merged["channels"][number][field] = (
+            dora if field == "owner" else ["ext@agency.example", dora]
+        )
     merged["people"] = []
     with open_store(db) as store:
         document = parse_document(orjson.dumps(merged).decode(), records.KnownKeys.of_store(store))
@@ -154,9 +161,9 @@ def test_a_reference_deleted_after_reading_is_named_and_nothing_is_written(
             import_document(store, document, replace=False)
         assert records.snapshot(store) == before
     assert raised.value.lines() == [
-        f'channel "instagram/@c{n:04d}", field \'owner\' = "dora@test.example": '
+        f'channel "instagram/@c{n:04d}", field \'{field}\' = "dora@test.example": '
         "no person with that key exists"
-        for n in (10, 620)
+        for n, field in dangling
     ]
 
 

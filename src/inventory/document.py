@@ -330,9 +330,16 @@ def import_records(
             records.clear_inventory(store)
         if organization is not None:
             record_rows.write_organization(store, organization)
+        referenced = _referenced(batch)
         try:
             for kind, items in _kinds(batch):
-                records.write_records(store, kind.name, items, fresh=replace or not before)
+                records.write_records(
+                    store,
+                    kind.name,
+                    items,
+                    fresh=replace or not before,
+                    referenced=referenced[kind.name],
+                )
         except records.RecordError:
             # a key it refers to is not there (the batch was checked when it was read:
             # another program deleted it since); every such reference is named
@@ -343,9 +350,17 @@ def import_records(
         clashes = records.key_clash_problems(store)
         if clashes:
             raise DocumentError(clashes)
-        plan = _plan(before, batch, organization, replace)
+        plan = _plan(before, batch, organization, replace, referenced)
         log_changes(store, plan.changes)
     return plan
+
+
+def _referenced(batch: Records) -> dict[str, record_rows.Referenced]:
+    """The keys each kind's records refer to: one pass, for the writing and the plan."""
+    return {
+        kind.name: record_rows.referenced_keys(kind, (item.__dict__ for item in items))
+        for kind, items in _kinds(batch)
+    }
 
 
 _IMPORT_PAGE_CACHE_KIB = 131_072
@@ -383,13 +398,17 @@ def plan_import(
     `store` None is an inventory that doesn't exist yet."""
     with bulk_work():
         before = records.snapshot(store) if store is not None else {}
-        return _plan(before, batch, organization, replace)
+        return _plan(before, batch, organization, replace, _referenced(batch))
 
 
 def _plan(
-    before: records.Snapshot, batch: Records, organization: Organization | None, replace: bool
+    before: records.Snapshot,
+    batch: Records,
+    organization: Organization | None,
+    replace: bool,
+    referenced: dict[str, record_rows.Referenced],
 ) -> ImportPlan:
-    after, batch_keys = _state_after(before, batch, organization, replace)
+    after, batch_keys = _state_after(before, batch, organization, replace, referenced)
     changes = records.changes_between(before, after)
     changed = {(c.kind, c.key) for c in changes}
     unchanged: dict[str, int] = {}
@@ -419,6 +438,7 @@ def _state_after(
     batch: Records,
     organization: Organization | None,
     replace: bool,
+    referenced: dict[str, record_rows.Referenced],
 ) -> tuple[records.Snapshot, list[tuple[str, str]]]:
     """What the database holds after the import, computed rather than read back, and the
     batch's (kind, key) in order. An e-mail a record refers to is spelled as the person's
@@ -433,7 +453,7 @@ def _state_after(
         after[("organization", "organization")] = organization.model_dump(mode="json")
         keys.append(("organization", "organization"))
     for kind, items in _kinds(batch):
-        respelled = _respelled(kind, items, spellings)
+        respelled = _respelled(kind, referenced[kind.name], spellings)
         for item in items:
             key = (kind.name, kind.key_of(item.__dict__))
             keys.append(key)
@@ -444,11 +464,10 @@ def _state_after(
     return after, keys
 
 
-def _respelled(kind: Kind, items: list, spellings: dict[str, str]) -> set[str]:
+def _respelled(kind: Kind, referred: record_rows.Referenced, spellings: dict[str, str]) -> set[str]:
     """The e-mails the records refer to that the person's record spells otherwise."""
     if kind.name not in records.PERSON_REFERENCES:
         return set()
-    referred = record_rows.referenced_keys(kind, (item.__dict__ for item in items))
     return {
         key
         for key in referred.get("person", ())

@@ -93,11 +93,15 @@ class _Missing(Exception):
         return MissingReference(values, self.spec.name, self.spec.refers_to or "", self.key)
 
 
-def referenced_keys(kind: Kind, values: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
-    """Every key that validated records of `kind` refer to, by the kind referred to, as
-    written (not yet in `key_form`)."""
+Referenced = dict[str, set[str]]
+"""The keys records refer to, by the kind referred to, as written (not in `key_form`)."""
+
+
+def referenced_keys(kind: Kind, values: Iterable[Mapping[str, Any]]) -> Referenced:
+    """Every key that validated records of `kind` refer to (a pass over every record and
+    field: an import works it out once for its checks, writing and plan)."""
     values = list(values)
-    wanted: dict[str, set[str]] = {}
+    wanted: Referenced = {}
     for spec in kind.references:
         keys = wanted.setdefault(spec.refers_to or "", set())
         column = map(operator.itemgetter(spec.name), values)
@@ -115,9 +119,9 @@ def referenced_keys(kind: Kind, values: Iterable[Mapping[str, Any]]) -> dict[str
 class _References:
     """The row ids of the keys a batch of records refers to, by the keys as written."""
 
-    def __init__(self, store: Store, kind: Kind, values: list[dict[str, Any]]):
+    def __init__(self, store: Store, referenced: Referenced):
         self.ids: dict[str, dict[str, int]] = {}
-        for target, keys in referenced_keys(kind, values).items():
+        for target, keys in referenced.items():
             found = resolve_keys(store, target, keys)
             self.ids[target] = {
                 key: found[form][0] for key in keys if (form := key_form(target, key)) in found
@@ -179,13 +183,23 @@ def write_organization(store: Store, organization: Organization) -> None:
     )
 
 
-def write_rows(store: Store, kind: Kind, records: Iterable[Record], *, fresh: bool) -> None:
-    """Upsert records of one kind and their linked lists (see `records.write_records`)."""
+def write_rows(
+    store: Store,
+    kind: Kind,
+    records: Iterable[Record],
+    *,
+    fresh: bool,
+    referenced: Referenced | None = None,
+) -> None:
+    """Upsert records of one kind and their linked lists (see `records.write_records`);
+    `referenced` is `referenced_keys` of the records, when the caller has it already."""
     records = list(records)
     if kind.folded_key:
         _respell(store, kind, records)
     values = [record.__dict__ for record in records]
-    references = _References(store, kind, values)
+    if referenced is None:
+        referenced = referenced_keys(kind, values)
+    references = _References(store, referenced)
     new, known = _new_and_known(store, kind, values, _table_rows(kind, values, references))
     store.conn.executemany(kind.insert, new)
     store.conn.executemany(kind.upsert, known)
@@ -226,21 +240,37 @@ def _write_links(
             store.conn.executemany(
                 f"DELETE FROM {link.table} WHERE {link.owner_column} = ?", [(o,) for o in owners]
             )
-        rows = []
-        for owner, record in zip(owners, values, strict=True):
-            try:
-                for position, item in enumerate(record[spec.name]):
-                    if link.item_key is None:
-                        rows.append((owner, references.id(spec, item), position))
-                        continue
-                    extras = [getattr(item, extra) for extra in link.extras]
-                    target = references.id(spec, getattr(item, link.item_key))
-                    rows.append((owner, target, *extras, position))
-            except _Missing as missing:
-                raise missing.of(record) from None
+        rows = _link_rows(spec, owners, values, references)
         columns = ", ".join([link.owner_column, link.target_column, *link.extras, "position"])
         marks = ", ".join("?" * (len(link.extras) + 3))
         store.conn.executemany(f"INSERT INTO {link.table} ({columns}) VALUES ({marks})", rows)
+
+
+def _link_rows(
+    spec: Field, owners: list[int], values: list[dict[str, Any]], references: _References
+) -> list[tuple]:
+    """The link table's rows of one list field: (owner, target[, extras], position)."""
+    link = spec.link
+    assert link is not None
+    ids = references.ids[spec.refers_to or ""]
+    rows: list[tuple] = []
+    add = rows.extend
+    for owner, record in zip(owners, values, strict=True):
+        items = record[spec.name]
+        if not items:  # most records' lists are empty: nothing to look up
+            continue
+        try:
+            if link.item_key is None:
+                add([(owner, ids[item], position) for position, item in enumerate(items)])
+                continue
+            for position, item in enumerate(items):
+                extras = [getattr(item, extra) for extra in link.extras]
+                target = ids[getattr(item, link.item_key)]
+                rows.append((owner, target, *extras, position))
+        except KeyError:
+            keys = items if link.item_key is None else [getattr(i, link.item_key) for i in items]
+            raise _Missing(spec, next(k for k in keys if k not in ids)).of(record) from None
+    return rows
 
 
 def _key_getter(kind: Kind) -> Callable[[Mapping[str, Any]], tuple]:

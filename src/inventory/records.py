@@ -177,13 +177,19 @@ def record_key(kind: str, record: Record) -> str:
 
 
 def write_records(
-    store: Store, kind_name: str, records: Iterable[Record], *, fresh: bool = False
+    store: Store,
+    kind_name: str,
+    records: Iterable[Record],
+    *,
+    fresh: bool = False,
+    referenced: record_rows.Referenced | None = None,
 ) -> None:
     """Upsert records of one kind and their linked lists; `fresh` says no record had links
-    before (a new or cleared inventory), which spares the deletes in a large import."""
+    before (a new or cleared inventory), which spares the deletes in a large import;
+    `referenced`: the keys they refer to, when the caller has worked them out."""
     kind = KINDS[kind_name]
     try:
-        record_rows.write_rows(store, kind, records, fresh=fresh)
+        record_rows.write_rows(store, kind, records, fresh=fresh, referenced=referenced)
     except record_rows.MissingReference as missing:
         record = record_label(kind.name, kind.key_of(missing.values))
         why = f"no {missing.target} with that key exists"
