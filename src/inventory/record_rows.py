@@ -200,11 +200,15 @@ def write_rows(
     if referenced is None:
         referenced = referenced_keys(kind, values)
     references = _References(store, referenced)
-    new, known = _new_and_known(store, kind, values, _table_rows(kind, values, references))
-    store.conn.executemany(kind.insert, new)
-    store.conn.executemany(kind.upsert, known)
+    rows = _table_rows(kind, values, references)
+    new = _new_records(store, kind, values)
+    known = [not n for n in new]
+    store.conn.executemany(kind.insert, itertools.compress(rows, new))
+    store.conn.executemany(kind.upsert, itertools.compress(rows, known))
     if kind.links and values:
-        _write_links(store, kind, values, references, fresh=fresh)
+        # a record new to the table has no link rows to delete: they go with their
+        # record (ON DELETE CASCADE); 300,000 deletes of nothing for 100,000 new channels
+        _write_links(store, kind, values, references, replaced=None if fresh else known)
 
 
 def _respell(store: Store, kind: Kind, records: list[Record]) -> None:
@@ -229,16 +233,18 @@ def _write_links(
     values: list[dict[str, Any]],
     references: _References,
     *,
-    fresh: bool,
+    replaced: list[bool] | None,
 ) -> None:
-    """Each record's linked lists, one row per item in list order, by the records' row ids."""
+    """Each record's linked lists, one row per item in list order, by the records' row ids;
+    `replaced` says which records' link rows are deleted first (None: none has any)."""
     owners = _row_ids(store, kind, values)
     for spec in kind.links:
         link = spec.link
         assert link is not None
-        if not fresh:
+        if replaced is not None:
             store.conn.executemany(
-                f"DELETE FROM {link.table} WHERE {link.owner_column} = ?", [(o,) for o in owners]
+                f"DELETE FROM {link.table} WHERE {link.owner_column} = ?",
+                [(o,) for o in itertools.compress(owners, replaced)],
             )
         rows = _link_rows(spec, owners, values, references)
         columns = ", ".join([link.owner_column, link.target_column, *link.extras, "position"])
@@ -278,26 +284,20 @@ def _key_getter(kind: Kind) -> Callable[[Mapping[str, Any]], tuple]:
     return operator.itemgetter(*kind.key) if len(kind.key) > 1 else lambda v: (v[kind.key[0]],)
 
 
-def _new_and_known(
-    store: Store, kind: Kind, values: list[dict[str, Any]], rows: list[list]
-) -> tuple[list[list], list[list]]:
-    """The rows split: those whose key the table doesn't hold (a plain INSERT), and the
-    others (the upsert). SQLite journals every row of an upsert in case it must be undone
+def _new_records(store: Store, kind: Kind, values: list[dict[str, Any]]) -> list[bool]:
+    """Per record, whether the table holds no row with its key (a plain INSERT) or may
+    (the upsert). SQLite journals every row of an upsert in case it must be undone
     halfway (up to 60 KB a row, spilled to a temporary file: 3.5 GB written for 100,000
     channels), and a plain INSERT not at all. A few records, or a batch that names a key
     twice (the upsert keeps the last), take the upsert."""
     if len(values) <= LOOKUP_ALL_ABOVE or kind.singleton:
-        return [], rows
+        return [False] * len(values)
     get = _key_getter(kind)
     keys = [get(v) for v in values]
     if len(set(keys)) < len(keys):
-        return [], rows
+        return [False] * len(values)
     stored = set(store.conn.execute(f"SELECT {', '.join(kind.key)} FROM {kind.table}"))
-    new: list[list] = []
-    known: list[list] = []
-    for key, row in zip(keys, rows, strict=True):
-        (known if key in stored else new).append(row)
-    return new, known
+    return [key not in stored for key in keys]
 
 
 def _row_ids(store: Store, kind: Kind, values: list[dict[str, Any]]) -> list[int]:
