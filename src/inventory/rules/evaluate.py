@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
 from datetime import date
-from operator import attrgetter
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from inventory.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
 from inventory.kinds import CHECKED_KINDS, KINDS, ORGANIZATION
-from inventory.rules.sandbox import RuleSQLError, RuleTask, open_sandbox, run_rules
+from inventory.rules.sandbox import PackedRows, RuleSQLError, RuleTask, open_sandbox, run_rules
 from inventory.rules.stored import StoredRule, read_stored_rules
 from inventory.rules.waivers import applies, read_waivers
 from inventory.store import Store, organization_name
@@ -90,6 +90,9 @@ def _channel_key(key: str) -> tuple[str, str]:
     return platform, handle
 
 
+_SUBJECT_ID = itemgetter(Flag._fields.index("subject_id"))
+
+
 def _merge(
     previous: Evaluation,
     fresh: list[Flag],
@@ -107,43 +110,61 @@ def _merge(
         if flag.subject_type != "channel" or flag.subject_id in changed:
             continue
         waiver = waivers.get((flag.rule, flag.subject_id))
-        kept = flag if waiver == flag.waiver else replace(flag, waiver=waiver)
+        kept = flag if waiver == flag.waiver else flag._replace(waiver=waiver)
         by_rule.setdefault(flag.rule, []).append(kept)
     for flag in fresh:
         by_rule.setdefault(flag.rule, []).append(flag)
     merged: list[Flag] = []
     for rule in sorted(by_rule, key=lambda code: by_rule[code][0].sort_key[:2]):
         group = by_rule[rule]
-        group.sort(key=attrgetter("subject_id"))
+        group.sort(key=_SUBJECT_ID)
         merged.extend(group)
     return merged
 
 
 def _flags(
     rule: StoredRule,
-    rows: list[tuple[Any, Any, Any]],
+    rows: PackedRows | list[tuple[Any, Any, Any]],
     waivers: dict[tuple[str, str], Waiver],
 ) -> list[Flag]:
     code, recommendation, severity = rule.code, rule.recommendation, rule.severity
-    title, subject_type = rule.title, rule.subject_type
     if severity not in SEVERITY_ORDER:
         raise RuleSQLError(f"unknown severity {severity!r}")
-    flags = []
-    # `type(...) is str` inline, not a helper: this loop runs once per flag
-    for subject_id, subject_name, message in rows:
-        if type(subject_id) is not str:
-            subject_id = str(subject_id)
-        flags.append(
-            Flag(
-                code,
-                recommendation,
-                severity,
-                title,
-                message if type(message) is str else title if message is None else str(message),
-                subject_type,
-                subject_id,
-                subject_name if type(subject_name) is str else str(subject_name),
-                waivers.get((code, subject_id)) if waivers else None,
-            )
-        )
-    return flags
+    if isinstance(rows, PackedRows):
+        subject_ids, subject_names, messages = rows.columns()
+    else:
+        subject_ids, subject_names, messages = _text_columns(rows, rule.title)
+    count = len(subject_ids)
+    waived = (
+        map(waivers.get, zip(repeat(code, count), subject_ids, strict=True))
+        if waivers
+        else repeat(None, count)
+    )
+    # every flag made in C: a Flag is a tuple (no Python call per flag)
+    fields = zip(
+        repeat(code, count),
+        repeat(recommendation, count),
+        repeat(severity, count),
+        repeat(rule.title, count),
+        messages,
+        repeat(rule.subject_type, count),
+        subject_ids,
+        subject_names,
+        waived,
+        strict=True,
+    )
+    return list(map(tuple.__new__, repeat(Flag, count), fields))
+
+
+def _text_columns(
+    rows: list[tuple[Any, Any, Any]], title: str
+) -> tuple[list[str], list[str], list[str]]:
+    """Subject ids, names and messages as text (a missing message is the rule's title)."""
+    return (
+        [subject_id if type(subject_id) is str else str(subject_id) for subject_id, _, _ in rows],
+        [name if type(name) is str else str(name) for _, name, _ in rows],
+        [
+            message if type(message) is str else title if message is None else str(message)
+            for _, _, message in rows
+        ],
+    )

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from inventory import settings
 from inventory.kinds import SUBJECT_KINDS
@@ -357,7 +357,46 @@ def rule_worker(path: str, tasks: list[RuleTask], report: Callable[[Any], None])
                 report(Outcome(error=f"{type(error).__name__}: {error}"))
 
 
-def _rows(sandbox: Sandbox, task: RuleTask) -> list[tuple[Any, Any, Any]]:
+class PackedRows(NamedTuple):
+    """A rule's rows as three texts, each column's values joined by NUL: the child sends
+    three strings instead of a tuple per row (pickling and reading back 118,000 rows cost
+    ~85 ms of `check` at 100,000 channels). `columns()` splits them again."""
+
+    subject_ids: str
+    subject_names: str
+    messages: str
+
+    def columns(self) -> tuple[list[str], list[str], list[str]]:
+        return (
+            self.subject_ids.split(_SEPARATOR),
+            self.subject_names.split(_SEPARATOR),
+            self.messages.split(_SEPARATOR),
+        )
+
+
+_SEPARATOR = "\x00"
+
+
+def _packed(rows: list[tuple[Any, Any, Any]]) -> PackedRows | None:
+    """The rows packed, when every value is text, no message needs cutting and no value
+    holds a NUL (else None: they travel as rows)."""
+    if not rows:
+        return None
+    subject_ids, subject_names, messages = zip(*rows, strict=True)
+    try:
+        packed = PackedRows(
+            *(_SEPARATOR.join(column) for column in (subject_ids, subject_names, messages))
+        )
+    except TypeError:  # a value that is not text (a NULL message, a number)
+        return None
+    if max(map(len, messages)) > MAX_MESSAGE_CHARS:
+        return None
+    if sum(text.count(_SEPARATOR) for text in packed) != 3 * (len(rows) - 1):
+        return None
+    return packed
+
+
+def _rows(sandbox: Sandbox, task: RuleTask) -> PackedRows | list[tuple[Any, Any, Any]]:
     def run(channel: tuple[str, str] | None, max_rows: int) -> list[tuple[Any, Any, Any]]:
         return sandbox.run(
             task.subject_type,
@@ -373,10 +412,9 @@ def _rows(sandbox: Sandbox, task: RuleTask) -> list[tuple[Any, Any, Any]]:
         rows = run(None, task.max_rows)
     else:
         rows = [row for channel in task.channels for row in run(channel, 1)]
-    if all(message is None or type(message) is str for _, _, message in rows) and all(
-        len(message) <= MAX_MESSAGE_CHARS for _, _, message in rows if message
-    ):
-        return rows  # nothing to cut or convert (the common case): no copy per row
+    packed = _packed(rows)
+    if packed is not None:
+        return packed  # the common case: nothing to cut or convert
     return [
         (subject_id, subject_name, None if message is None else cap_message(str(message)))
         for subject_id, subject_name, message in rows
