@@ -167,6 +167,27 @@ def test_the_c_encoder_writes_the_bytes_of_the_standard_library() -> None:
         assert len(chunks) == (1 if n_flags == 0 else 2 + -(-n_flags // CHUNK_FLAGS))
 
 
+def test_runs_of_one_rules_flags_are_the_bytes_of_the_standard_library() -> None:
+    """Unwaived flags of one rule are written from the rule's template (its text cut
+    around the message, subject id and name): same bytes as json.dumps, also when a
+    title holds the template's own marks."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from inventory.export import build_export, export_chunks
+
+    at = datetime(2026, 11, 26, 12, tzinfo=UTC)
+    evaluation = _evaluation(60, waived_every=9)
+    evaluation.flags.sort(key=lambda flag: flag.rule)
+    evaluation.flags[:10] = [
+        flag._replace(title="\x00message \x00subject id", message="\x00subject name")
+        for flag in evaluation.flags[:10]
+    ]
+    for document in (evaluation, replace(evaluation, flags=evaluation.flags[10:])):
+        expected = json.dumps(build_export(document, at), indent=2, ensure_ascii=False) + "\n"
+        assert b"".join(export_chunks(document, at)) == expected.encode("utf-8")
+
+
 def test_export_and_check_json_stream_the_same_bytes(sample_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "flags.json"
     run_cli("export", sample_db, "--as-of", "2026-11-26", "-o", out)

@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib.resources import files
-from itertools import islice
+from itertools import groupby, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,15 +139,81 @@ def export_chunks(
     closing = b"[]\n}"
     assert text.endswith(closing)
     yield text[: -len(closing)] + b"[\n"
-    flags = iter(evaluation.flags)
+    flags = evaluation.flags
+    templates: dict[tuple[Any, ...], _Template | None] = {}
     separator = b""
-    while chunk := list(islice(flags, CHUNK_FLAGS)):
-        # a list of flags encoded at the top level, moved one level in: a JSON text has no
-        # raw newline inside its strings, so every newline starts a line of indentation
-        body = _encode([_flag(flag, comparison) for flag in chunk])[2:-2]
-        yield separator + b"  " + body.replace(b"\n", b"\n  ")
+    for start in range(0, len(flags), CHUNK_FLAGS):
+        chunk = flags[start : start + CHUNK_FLAGS]
+        yield separator + b",\n".join(_flag_texts(chunk, comparison, templates))
         separator = b",\n"
     yield b"\n  ]\n}\n"
+
+
+_Template = tuple[bytes, bytes, bytes, bytes]
+_MARKS = ("\x00message", "\x00subject id", "\x00subject name")
+_RUN = itemgetter(0, 1, 2, 3, 5, 8)
+"""What the flags of a run that share a template have in common (all but the message and
+the subject's id and name)."""
+_MESSAGE, _SUBJECT_ID, _SUBJECT_NAME = itemgetter(4), itemgetter(6), itemgetter(7)
+
+
+def _flag_text(flag: Flag, comparison: Comparison | None) -> bytes:
+    """The flag as it stands in the export's list: each line indented 4 spaces.
+
+    A JSON text has no raw newline inside its strings, so every newline starts a line."""
+    return b"    " + _encode(_flag(flag, comparison)).replace(b"\n", b"\n    ")
+
+
+def _template(flag: Flag) -> _Template | None:
+    """The text of `flag` around its message, subject id and subject name, cut from the
+    text of the flag with a mark in each; None if a mark isn't found exactly once (a
+    rule's title could hold one)."""
+    marked = flag._replace(message=_MARKS[0], subject_id=_MARKS[1], subject_name=_MARKS[2])
+    rest = _flag_text(marked, None)
+    pieces = []
+    for mark in _MARKS:
+        encoded = _encode(mark)
+        if rest.count(encoded) != 1:
+            return None
+        before, rest = rest.split(encoded)
+        pieces.append(before)
+    return (pieces[0], pieces[1], pieces[2], rest)
+
+
+def _flag_texts(
+    flags: list[Flag],
+    comparison: Comparison | None,
+    templates: dict[tuple[Any, ...], _Template | None],
+) -> list[bytes]:
+    """Each flag's text (`_flag_text`). An unwaived flag's is its rule's template filled
+    in with the encoded message, id and name, all in C: encoding a dict per flag was
+    0.1 s of an export at 100,000 channels."""
+    texts: list[bytes] = []
+    for key, group in groupby(flags, _RUN):
+        run = list(group)
+        template = None
+        if comparison is None and key[-1] is None:
+            if key not in templates:
+                templates[key] = _template(run[0])
+            template = templates[key]
+        if template is None:
+            texts.extend(_flag_text(flag, comparison) for flag in run)
+            continue
+        head, after_message, after_id, tail = template
+        count = len(run)
+        # orjson.dumps itself (a string is encoded the same with or without indent)
+        filled = zip(
+            repeat(head, count),
+            map(orjson.dumps, map(_MESSAGE, run)),
+            repeat(after_message, count),
+            map(orjson.dumps, map(_SUBJECT_ID, run)),
+            repeat(after_id, count),
+            map(orjson.dumps, map(_SUBJECT_NAME, run)),
+            repeat(tail, count),
+            strict=True,
+        )
+        texts.extend(map(b"".join, filled))
+    return texts
 
 
 def export_text(
