@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from inventory.flags import Flag
@@ -43,6 +43,11 @@ def test_fill_at_the_width_boundary() -> None:
             assert _fill(text, first, first) == _textwrap(text, first, first)
     assert _fill("x" * 63, first, first) == first + "x" * 63  # exactly 80 columns: one line
     assert "\n" in _fill("a " * 32 + "b", first, first)  # 81 columns: wrapped
+    # a second word ending at column 79, 80, 81 of the first or a later line
+    for length in range(40, 64):
+        for second in range(1, 40):
+            text = f"{'x' * length} {'y' * second} {'z' * (length - 5)} w"
+            assert _fill(text, first, "   ") == _textwrap(text, first, "   ")
 
 
 def test_the_report_written_in_chunks_is_the_whole_report(monkeypatch) -> None:
@@ -89,3 +94,33 @@ def test_a_flag_s_lines_are_its_visible_text_filled(
         _fill(subject, lead, indent),
         _fill(visible(message), indent, indent),
     ]
+
+
+_PLAIN_OR_ANY = st.one_of(
+    st.sampled_from(["x/@a", "Acme 1", "No owner", "a b", "a ", " a", "x" * 64]), _TEXT
+)
+
+
+@settings(max_examples=200, deadline=None)
+@example(rows=[("x/@a", "x/@a", "a "), ("x/@a", "Acme 1", "a")])
+@example(rows=[("x/@a", "Acme 1", "a"), ("x/@a ", "x/@a ", "a")])
+@given(
+    rows=st.lists(st.tuples(_PLAIN_OR_ANY, _PLAIN_OR_ANY, _PLAIN_OR_ANY), min_size=1, max_size=6)
+)
+def test_a_block_of_flags_is_their_lines(rows: list[tuple[str, str, str]]) -> None:
+    """The unwaived flags of one rule are written as one block when every one is plain:
+    the block is the lines `visible` and `_fill` give each flag, whatever the texts."""
+    from inventory.rules.report import _flag_blocks, _Leads
+
+    flags = [
+        Flag("R101", 1, "error", "Title", message, "channel", subject_id, name)
+        for subject_id, name, message in rows
+    ]
+    lead, indent = "  error    R101  ", " " * 17
+    expected = []
+    for flag in flags:
+        subject = visible(flag.subject_id)
+        if flag.subject_name != flag.subject_id:
+            subject += f" ({visible(flag.subject_name)})"
+        expected += [_fill(subject, lead, indent), _fill(visible(flag.message), indent, indent)]
+    assert "\n".join(_flag_blocks(flags, _Leads())) == "\n".join(expected)

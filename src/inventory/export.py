@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -17,7 +18,7 @@ import orjson
 from inventory.baseline import Comparison
 from inventory.baseline import summary as baseline_summary
 from inventory.files import Data, write_text_file
-from inventory.flags import SEVERITY_ORDER, Evaluation, Flag
+from inventory.flags import SEVERITY_ORDER, Evaluation, Flag, unwaived
 
 if TYPE_CHECKING:
     from inventory.sheets import Table
@@ -27,6 +28,7 @@ SCHEMA_FILE = "flags-export.schema.json"
 RECOMMENDATION_NUMBERS = range(1, 8)
 CHUNK_FLAGS = 2_000
 """Flags encoded at a time: the export is written chunk by chunk, never whole in memory."""
+_RECOMMENDATION, _SEVERITY = itemgetter(1), itemgetter(2)
 
 
 def export_schema() -> dict[str, Any]:
@@ -71,12 +73,11 @@ def _head(
     """The export document without its flags (`"flags": []`), keys in the order of
     flags-export.md; `comparison` adds the baseline keys, `state_at` the moment the
     inventory was looked back at."""
-    unwaived = [flag for flag in evaluation.flags if not flag.waived]
-    by_severity = {severity: 0 for severity in SEVERITY_ORDER}
-    by_recommendation = {str(number): 0 for number in RECOMMENDATION_NUMBERS}
-    for flag in unwaived:
-        by_severity[flag.severity] += 1
-        by_recommendation[str(flag.recommendation)] += 1
+    open_flags = unwaived(evaluation.flags)
+    severities = Counter(map(_SEVERITY, open_flags))
+    recommendations = Counter(map(_RECOMMENDATION, open_flags))
+    by_severity = {severity: severities[severity] for severity in SEVERITY_ORDER}
+    by_recommendation = {str(number): recommendations[number] for number in RECOMMENDATION_NUMBERS}
     document: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "generated_at": format_timestamp(generated_at),
@@ -87,7 +88,7 @@ def _head(
     summary: dict[str, Any] = {
         "checked": dict(evaluation.checked),
         "flags": len(evaluation.flags),
-        "waived": len(evaluation.flags) - len(unwaived),
+        "waived": len(evaluation.flags) - len(open_flags),
         "by_severity": by_severity,
         "by_recommendation": by_recommendation,
         "broken_rules": [

@@ -12,13 +12,13 @@ from __future__ import annotations
 import heapq
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from inventory.baseline import Identity, identity
 from inventory.builtin_rules import RECOMMENDATIONS
-from inventory.flags import SEVERITY_ORDER, Evaluation, Flag
+from inventory.flags import SEVERITY_ORDER, Evaluation, Flag, unwaived
 from inventory.store import Store
 
 TREND_WEEKS = 12
@@ -75,8 +75,8 @@ class PastState:
         return Counter(self.counts)
 
 
-def open_flags(flags: Iterable[Flag]) -> list[Flag]:
-    return [flag for flag in flags if not flag.waived]
+def open_flags(flags: list[Flag]) -> list[Flag]:
+    return unwaived(flags)
 
 
 def gate(counts: Mapping[str, int], fail_on: str) -> list[GateCondition]:
