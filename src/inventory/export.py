@@ -7,7 +7,6 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib.resources import files
 from itertools import groupby, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -33,6 +32,8 @@ _RECOMMENDATION, _SEVERITY = itemgetter(1), itemgetter(2)
 
 def export_schema() -> dict[str, Any]:
     """The JSON Schema of the export, as shipped in the package."""
+    from importlib.resources import files  # tempfile, shutil, bz2...: not for `check`
+
     return json.loads(files("inventory").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
