@@ -14,7 +14,12 @@ import pytest
 from conftest import MINIMAL_DOCUMENT, run_cli
 
 from inventory import records
-from inventory.document import DocumentError, import_document, parse_document
+from inventory.document import (
+    DocumentError,
+    import_document,
+    parse_document,
+    references_unchecked,
+)
 from inventory.history import list_history
 from inventory.models import Channel, InventoryDocument
 from inventory.store import open_store
@@ -180,3 +185,23 @@ def test_the_import_s_larger_page_cache_is_given_back(tmp_path: Path) -> None:
             with pytest.raises(DocumentError) if document is bad else contextlib.nullcontext():
                 import_document(store, InventoryDocument.model_validate(document), replace=False)
             assert store.conn.execute("PRAGMA cache_size").fetchone() == (-3000,)
+
+
+def test_an_import_writes_without_foreign_key_checks_and_every_reference_holds(
+    tmp_path: Path,
+) -> None:
+    """The command line imports with SQLite's foreign key checks off (every reference is a
+    row id it looked up): what it wrote passes SQLite's own check, a merge and a replace
+    included; the checks are on again after, also when an import is refused."""
+    db = tmp_path / "inventory.db"
+    _import(db, _document([_varied(n) for n in range(SIZE)]), tmp_path, "first.json")
+    _import(db, _document([_varied(n + 1) for n in range(SIZE)]), tmp_path, "merge.json")
+    assert run_cli("import", db, tmp_path / "first.json", "--replace").exit_code == 0
+    bad = InventoryDocument.model_validate(_document([_channel(1, owner="nobody@test.example")]))
+    with open_store(db) as store:
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        before = records.snapshot(store)
+        with pytest.raises(DocumentError), references_unchecked(store):
+            import_document(store, bad, replace=False)
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert records.snapshot(store) == before

@@ -56,6 +56,7 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
         import_document,
         parse_document,
         plan_import,
+        references_unchecked,
     )
     from inventory.history import action
     from inventory.records import KnownKeys
@@ -81,7 +82,7 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
     with store:
         try:
             name = "standard input" if file == "-" else Path(file).name
-            with action(store, f"the import of {name}"):
+            with references_unchecked(store), action(store, f"the import of {name}"):
                 summary = import_document(store, document, replace=replace)
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
@@ -113,7 +114,12 @@ def _import_spreadsheet(
 def _import_spreadsheet_with(
     db: str, file: str, dry_run: bool, sheet: str | None, user: str | None, progress: Progress
 ) -> None:
-    from inventory.document import DocumentError, import_records, plan_import
+    from inventory.document import (
+        DocumentError,
+        import_records,
+        plan_import,
+        references_unchecked,
+    )
     from inventory.history import action
     from inventory.sheets import SheetFileError
     from inventory.spreadsheet.reading import SheetError, build_batch, read_sheet_file
@@ -141,7 +147,7 @@ def _import_spreadsheet_with(
     store.source = "import"
     with store:
         try:
-            with action(store, f"the import of {Path(file).name}"):
+            with references_unchecked(store), action(store, f"the import of {Path(file).name}"):
                 plan = import_records(store, batch, None)
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
