@@ -22,7 +22,7 @@ LAYERS = [
     {"importing"},
     # the UI, bottom up: text, state and messages; widgets; views and screens; what the app does
     # when asked (record actions, evaluation, transfers, unexpected errors); the app
-    {"tui.text", "tui.errors", "tui.state", "tui.messages", "tui.actions"},
+    {"tui.text", "tui.errors", "tui.state", "tui.messages", "tui.actions", "tui.gc_pause"},
     {"tui.widgets"},
     {"tui.views.base"},
     {"tui.views", "tui.screens"},

@@ -18,6 +18,9 @@ from inventory.settings import default_db
 @ui_fail_on_option
 def ui(db: str | None, as_of: date | None, fail_on: str) -> None:
     """Open the full-screen UI on DB."""
+    from inventory.tui.gc_pause import pause_gc
+
+    pause_gc()  # until the first screen (`run_app`)
     from inventory.tui.app import run_app
 
     store = open_or_fail(db or default_db(), create=True)
@@ -31,6 +34,10 @@ def ui(db: str | None, as_of: date | None, fail_on: str) -> None:
 def demo(as_of: date | None, fail_on: str) -> None:
     """Open the UI on a fresh temporary copy of the shipped sample."""
     import tempfile
+
+    from inventory.tui.gc_pause import pause_gc
+
+    pause_gc()  # until the first screen (`run_app`)
 
     from inventory.sample import build_sample
     from inventory.tui.app import run_app

@@ -21,6 +21,7 @@ from inventory.store import Store, organization_name
 from inventory.tui.actions import APP
 from inventory.tui.errors import GuardedMessages
 from inventory.tui.evaluation import EvaluationSchedule
+from inventory.tui.gc_pause import gc_paused, resume_gc
 from inventory.tui.messages import (
     EditRequested,
     EditWaiver,
@@ -499,6 +500,8 @@ def run_app(store: Store, as_of: date | None, fail_on: str = "error") -> None:
     exits with its non-zero status."""
     try:
         app = InventoryApp(store, as_of, fail_on=fail_on)
+        if gc_paused():  # for the start-up (cli/ui.py): back on once it is shown
+            app.after_first_frame(resume_gc)
         app.run()
     finally:
         store.close()

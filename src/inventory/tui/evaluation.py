@@ -6,16 +6,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import sqlite3
+import threading
 from collections.abc import Collection
+from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
 
 from inventory.listing import data_version, ensure_search, install_flag_marks, update_flag_marks
+from inventory.tui.gc_pause import pause_gc, resume_gc
 from inventory.tui.state import Evaluated, FlagIndex, evaluate
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from inventory.store import Store
     from inventory.tui.app import InventoryApp
 
 
@@ -60,9 +66,24 @@ class EvaluationSchedule:
         app.updating = True
         if app.shown.evaluated:
             app.update_header()
+        if previous is not None:
+            # a save's flags are due in ~0.1 s: the cyclic GC waits until they are shown
+            pause_gc()
+        else:  # a full evaluation may take seconds: no pause
+            resume_gc()
+        # The evaluation starts now, in a thread of its own: a worker's thread would only
+        # start once the app has drawn the saved change (20-50 ms later). The worker waits
+        # for it and hands the flags over (cancelled by a newer evaluation: not applied).
+        result: Future[Evaluated] = Future()
+        threading.Thread(
+            target=_evaluate_into,
+            args=(result, app.store, app.as_of, previous, changed),
+            name="evaluate",
+            daemon=True,
+        ).start()
         # description: the default repr()s the arguments, 0.3 s for a FlagIndex of 33,000
         app.run_worker(
-            partial(self._work, self._generation, self._change_number, version, previous, changed),
+            partial(self._work, self._generation, self._change_number, version, result),
             thread=True,
             exclusive=True,
             group="evaluate",
@@ -71,15 +92,12 @@ class EvaluationSchedule:
         )
         return False
 
-    def _work(
-        self,
-        generation: int,
-        change: int,
-        version: int,
-        previous: FlagIndex | None,
-        changed: set[str],
-    ) -> None:
-        evaluated = evaluate(self.app.store, self.app.as_of, previous, changed)
+    def _work(self, generation: int, change: int, version: int, result: Future[Evaluated]) -> None:
+        try:
+            evaluated = result.result()
+        except BaseException:
+            resume_gc()
+            raise
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._apply, evaluated, generation, change, version)
 
@@ -106,6 +124,7 @@ class EvaluationSchedule:
         else:
             update_flag_marks(app.store.conn, evaluated.marks)
         app.reload_all()
+        app.call_after_refresh(resume_gc)
         if first:  # the filter's search table (0.3 s at 100,000), before the first key
             app.call_after_refresh(self._prepare_filter)
 
@@ -113,3 +132,16 @@ class EvaluationSchedule:
         # if it can't be built now, the first filter builds it (and says what is wrong)
         with contextlib.suppress(sqlite3.Error):
             ensure_search(self.app.store.conn)
+
+
+def _evaluate_into(
+    result: Future[Evaluated],
+    store: Store,
+    as_of: date,
+    previous: FlagIndex | None,
+    changed: set[str],
+) -> None:
+    try:
+        result.set_result(evaluate(store, as_of, previous, changed))
+    except BaseException as error:
+        result.set_exception(error)
