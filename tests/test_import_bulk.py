@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from inventory.document import (
     DocumentError,
     import_document,
     parse_document,
-    references_unchecked,
+    set_up_for_import,
 )
 from inventory.history import list_history
 from inventory.models import Channel, InventoryDocument
@@ -201,7 +202,20 @@ def test_an_import_writes_without_foreign_key_checks_and_every_reference_holds(
     with open_store(db) as store:
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
         before = records.snapshot(store)
-        with pytest.raises(DocumentError), references_unchecked(store):
+        with pytest.raises(DocumentError), set_up_for_import(store):
             import_document(store, bad, replace=False)
         assert store.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
         assert records.snapshot(store) == before
+
+
+def test_a_new_inventory_s_first_import_leaves_it_in_wal_mode(tmp_path: Path) -> None:
+    """The first import into a database the command creates writes with a rollback journal
+    and leaves the file in WAL mode; one left in rollback mode (that import cut short) is
+    in WAL mode again when next opened for writing."""
+    db = tmp_path / "inventory.db"
+    _import(db, _document([_channel(1)]), tmp_path, "one.json")
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        conn.execute("PRAGMA journal_mode = DELETE")
+    with open_store(db) as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)

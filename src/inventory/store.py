@@ -9,7 +9,7 @@ import sqlite3
 import stat
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -405,6 +405,8 @@ def open_store(path: str | Path, *, create: bool = True, source: str = "cli") ->
         if not readonly:
             if version == 0:
                 conn.execute("PRAGMA journal_mode = WAL")
+            elif conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                back_to_wal(conn)
             if version < schema.SCHEMA_VERSION:
                 _migrate(store, version)
         elif version < schema.SCHEMA_VERSION:
@@ -418,6 +420,14 @@ def open_store(path: str | Path, *, create: bool = True, source: str = "cli") ->
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path} is damaged and can't be used: {error}") from None
     return store
+
+
+def back_to_wal(conn: sqlite3.Connection) -> None:
+    """WAL again for an inventory whose first import wrote with a rollback journal
+    (`document.set_up_for_import`): left so when that import was cut short, or when another
+    program opened the file meanwhile (then the next opening for writing tries again)."""
+    with suppress(sqlite3.OperationalError):
+        conn.execute("PRAGMA journal_mode = WAL")
 
 
 def _migrate(store: Store, version: int) -> None:

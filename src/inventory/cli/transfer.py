@@ -56,7 +56,7 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
         import_document,
         parse_document,
         plan_import,
-        references_unchecked,
+        set_up_for_import,
     )
     from inventory.history import action
     from inventory.records import KnownKeys
@@ -82,7 +82,7 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
     with store:
         try:
             name = "standard input" if file == "-" else Path(file).name
-            with references_unchecked(store), action(store, f"the import of {name}"):
+            with set_up_for_import(store), action(store, f"the import of {name}"):
                 summary = import_document(store, document, replace=replace)
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
@@ -118,7 +118,7 @@ def _import_spreadsheet_with(
         DocumentError,
         import_records,
         plan_import,
-        references_unchecked,
+        set_up_for_import,
     )
     from inventory.history import action
     from inventory.sheets import SheetFileError
@@ -147,7 +147,7 @@ def _import_spreadsheet_with(
     store.source = "import"
     with store:
         try:
-            with references_unchecked(store), action(store, f"the import of {Path(file).name}"):
+            with set_up_for_import(store), action(store, f"the import of {Path(file).name}"):
                 plan = import_records(store, batch, None)
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
