@@ -3,7 +3,7 @@ the identifying columns kept in place while scrolling sideways, layout that foll
 
 from __future__ import annotations
 
-from inventory.tui.widgets.virtual_table import Column, VirtualTable, layout_widths
+from inventory.tui.widgets.virtual_table import Column, ListSource, VirtualTable, layout_widths
 
 from .conftest import run_async, settle
 
@@ -185,3 +185,27 @@ async def test_clicking_a_rules_header_sorts_by_it(sample_store, make_app):
         await settle(pilot)
         assert "Title ▼" in line(table, 0)
         assert table.row_at(0).rule.title.casefold() == max(titles)
+
+
+def test_a_reload_measures_only_the_rows_that_changed_and_still_widens_for_them():
+    """Tables whose cells come from the row alone (the channel list) measure, on a reload,
+    only rows unequal to the ones they replace; a longer one still widens its column."""
+    measured: list[str] = []
+
+    class Names(VirtualTable):
+        columns = (Column("name", "Name", 40),)
+        cells_of_row_alone = True
+
+        def cells(self, row):
+            measured.append(row[0])
+            return super().cells(row)
+
+    rows = [(f"name {n}",) for n in range(5)]
+    table = Names(ListSource(rows))
+    table.reload()
+    assert measured == [r[0] for r in rows] and table._natural == [6]
+    measured.clear()
+    rows[3] = ("a much longer name",)
+    table.reload()
+    assert measured == ["a much longer name"]
+    assert table._natural == [len("a much longer name")]

@@ -84,6 +84,7 @@ class ChannelTable(VirtualTable):
         Column("status", "Status", 8),
     )
     frozen = 3  # flags, platform, handle: which channel a row is
+    cells_of_row_alone = True  # the flags' mark is in the row
 
     def cells(self, row: ChannelRow) -> list[Text]:
         consultants = Text(", ").join(

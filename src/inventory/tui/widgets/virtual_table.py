@@ -170,12 +170,17 @@ class VirtualTable(ScrollView, can_focus=True):
     columns: Sequence[Column] = ()
     #: how many leading columns stay in place when the table scrolls sideways
     frozen: int = 0
+    #: `cells` depends on the row alone (not on state kept elsewhere): equal rows measure
+    #: alike, so a reload measures only the rows that changed
+    cells_of_row_alone: bool = False
 
     def __init__(self, source: RowSource | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._source: RowSource = source or ListSource([])
         self._count = 0
         self._pages: dict[int, Sequence[Any]] = {}
+        # the pages before the last reload (`cells_of_row_alone`)
+        self._measured: dict[int, Sequence[Any]] = {}
         # the widest cell of each column in the rows read so far; it only grows, so the
         # columns keep still while a filter is typed or the list is scrolled back
         self._natural: list[int] = [0 for _ in self.columns]
@@ -197,7 +202,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.reload(cursor)
 
     def reload(self, cursor: int | None = None) -> None:
-        self._pages.clear()
+        self._measured, self._pages = self._pages, {}
         self._count = self._source.count()
         target = self.cursor if cursor is None else cursor
         target = max(0, min(target, self._count - 1))
@@ -218,7 +223,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 self._pages.pop(next(iter(self._pages)))
             page = self._source.page(number * PAGE_SIZE, PAGE_SIZE)
             self._pages[number] = page
-            if self._measure(page) and self.is_mounted:
+            if self._measure(self._unmeasured(number, page)) and self.is_mounted:
                 self.call_later(self._layout_columns)
         offset = index - number * PAGE_SIZE
         return page[offset] if offset < len(page) else None
@@ -232,6 +237,16 @@ class VirtualTable(ScrollView, can_focus=True):
         return [Text(str(value)) for value in row]
 
     # --- layout --------------------------------------------------------------------------
+
+    def _unmeasured(self, number: int, page: Sequence[Any]) -> Sequence[Any]:
+        """The rows of page `number` not measured before: with `cells_of_row_alone`, a
+        row equal to the one it replaces can't widen a column (a save or its new flags
+        change one row of a page: 3 ms of cells per reload at 200 rows)."""
+        before = self._measured.pop(number, ())
+        if not self.cells_of_row_alone or not before:
+            return page
+        kept = len(before)
+        return [row for index, row in enumerate(page) if index >= kept or row != before[index]]
 
     def _measure(self, rows: Sequence[Any]) -> bool:
         """Widen the columns' natural widths to fit `rows`; True when one grew."""
