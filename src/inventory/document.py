@@ -66,12 +66,26 @@ class ImportSummary:
         )
 
 
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A document read and checked, with the keys its records refer to by kind when the
+    checks worked them out (`import_document` writes with them: a pass over every record
+    fewer; None: a document that took the slow checks)."""
+
+    document: InventoryDocument
+    referenced: dict[str, record_rows.Referenced] | None = None
+
+
 def parse_document(text: str, known: KnownKeys | None = None) -> InventoryDocument:
+    return read_document(text, known).document
+
+
+def read_document(text: str, known: KnownKeys | None = None) -> ParsedDocument:
     with bulk_work():
         return _parse_document(text, known)
 
 
-def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
+def _parse_document(text: str, known: KnownKeys | None) -> ParsedDocument:
     """Parse and check a document's text; raise DocumentError naming every problem.
 
     Field errors, duplicate keys and dangling references are all collected, so a user
@@ -83,8 +97,11 @@ def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
         raise DocumentError([str(error)]) from None
     document, errors = _validated(raw)
     legacy = isinstance(raw, dict) and raw.get("format") == LEGACY_DOCUMENT_FORMAT
-    if document is not None and not legacy and _keys_and_references_hold(document, known):
-        return document  # the checks below, on the raw values, name each record that is wrong
+    if document is not None and not legacy:
+        referenced = _held_references(document, known)
+        if referenced is not None:
+            return ParsedDocument(document, referenced)
+    # the checks below, on the raw values, name each record that is wrong
     try:
         json_text.check_depth(raw)
     except json_text.JSONTextError as error:
@@ -101,7 +118,7 @@ def _parse_document(text: str, known: KnownKeys | None) -> InventoryDocument:
     problems.extend(records.reference_problems(known_keys, _labelled(raw)))
     if problems or document is None:
         raise DocumentError(problems)
-    return document
+    return ParsedDocument(document)
 
 
 def _validated(raw: Any) -> tuple[InventoryDocument | None, list[Any]]:
@@ -218,21 +235,20 @@ def _problem(raw: dict, error: Any) -> Problem:
     return Problem(record, field_name, value, describe_error(error))
 
 
-def _keys_and_references_hold(document: Records, known: KnownKeys | None) -> bool:
-    """Whether a validated document names no key twice and refers only to keys it or
-    `known` holds: one pass over the distinct keys."""
+def _held_references(
+    document: Records, known: KnownKeys | None
+) -> dict[str, record_rows.Referenced] | None:
+    """The keys a validated document's records refer to, by kind, if it names no key twice
+    and refers only to keys it or `known` holds (one pass over the distinct keys); None
+    if not."""
     keys = _document_keys(document)
     if any(len(keys.of(kind.name)) != len(items) for kind, items in _kinds(document)):
-        return False
-    return _references_hold(keys if known is None else keys.union(known), document)
-
-
-def _references_hold(known: KnownKeys, batch: Records) -> bool:
-    return all(
-        records.references_known(known, kind.name, [item.__dict__ for item in items])
-        for kind, items in _kinds(batch)
-        if kind.references
-    )
+        return None
+    referenced = _referenced(document)
+    held = keys if known is None else keys.union(known)
+    if all(records.references_known(held, referred) for referred in referenced.values()):
+        return referenced
+    return None
 
 
 def _document_keys(document: Records) -> KnownKeys:
@@ -254,14 +270,26 @@ class Records(Protocol):
     channels: list[Channel]
 
 
-def import_document(store: Store, document: InventoryDocument, *, replace: bool) -> ImportSummary:
+def import_document(
+    store: Store,
+    document: InventoryDocument,
+    *,
+    replace: bool,
+    referenced: dict[str, record_rows.Referenced] | None = None,
+) -> ImportSummary:
     """Write the document in one transaction: merge by natural key, or replace everything.
 
     A merge may refer to records already in the database; a replace only to the document's.
+    `referenced`: the keys its records refer to (`ParsedDocument`), if known.
     """
     with store.transaction():
-        document = as_merged(store, document, replace=replace)
-        import_records(store, document, document.organization, replace=replace)
+        merged = as_merged(store, document, replace=replace)
+        if merged is not document:  # a `/1` document's records, completed: other lists
+            referenced = None
+        document = merged
+        import_records(
+            store, document, document.organization, replace=replace, referenced=referenced
+        )
     return ImportSummary(
         departments=len(document.departments),
         people=len(document.people),
@@ -319,10 +347,16 @@ def _kept_channel(channel: Channel, stored: Channel | None) -> Channel:
 
 
 def import_records(
-    store: Store, batch: Records, organization: Organization | None, *, replace: bool = False
+    store: Store,
+    batch: Records,
+    organization: Organization | None,
+    *,
+    replace: bool = False,
+    referenced: dict[str, record_rows.Referenced] | None = None,
 ) -> ImportPlan:
     """Merge (or with `replace`, substitute) records in one transaction and one history
-    action; `organization` None leaves the organization as it is (spreadsheets). Returns
+    action; `organization` None leaves the organization as it is (spreadsheets);
+    `referenced`: the keys the batch's records refer to, if the caller has them. Returns
     what changed."""
     with bulk_work(), store.transaction(), _page_cache(store, _IMPORT_PAGE_CACHE_KIB):
         before = records.snapshot(store)
@@ -330,7 +364,8 @@ def import_records(
             records.clear_inventory(store)
         if organization is not None:
             record_rows.write_organization(store, organization)
-        referenced = _referenced(batch)
+        if referenced is None:
+            referenced = _referenced(batch)
         try:
             for kind, items in _kinds(batch):
                 records.write_records(

@@ -314,10 +314,11 @@ def reference_problems(known: KnownKeys, labelled: Iterable[Labelled]) -> list[P
     return problems
 
 
-def references_known(known: KnownKeys, kind: str, values: Iterable[Mapping[str, Any]]) -> bool:
-    """Whether every key that validated records refer to is among `known`: one pass over
-    the distinct keys (`reference_problems` then says which are not, record by record)."""
-    for target, keys in record_rows.referenced_keys(KINDS[kind], values).items():
+def references_known(known: KnownKeys, referenced: record_rows.Referenced) -> bool:
+    """Whether every key that validated records refer to (`record_rows.referenced_keys`)
+    is among `known`: one pass over the distinct keys (`reference_problems` then says
+    which are not, record by record)."""
+    for target, keys in referenced.items():
         held = known.of(target)
         if any(key_form(target, key) not in held for key in keys - held):
             return False

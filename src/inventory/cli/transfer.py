@@ -54,8 +54,8 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
         DocumentError,
         as_merged,
         import_document,
-        parse_document,
         plan_import,
+        read_document,
         set_up_for_import,
     )
     from inventory.history import action
@@ -66,11 +66,11 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
     try:
         known = None if replace or existing is None else KnownKeys.of_store(existing)
         try:
-            document = parse_document(text, known)
+            parsed = read_document(text, known)
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
         if dry_run:
-            merged = as_merged(existing, document, replace=replace)
+            merged = as_merged(existing, parsed.document, replace=replace)
             plan = plan_import(existing, merged, merged.organization, replace=replace)
             _print_plan(plan, file)
             return
@@ -83,7 +83,9 @@ def _import_document(db: str, file: str, replace: bool, dry_run: bool, user: str
         try:
             name = "standard input" if file == "-" else Path(file).name
             with set_up_for_import(store), action(store, f"the import of {name}"):
-                summary = import_document(store, document, replace=replace)
+                summary = import_document(
+                    store, parsed.document, replace=replace, referenced=parsed.referenced
+                )
         except DocumentError as error:
             fail(f"{file}: {error}; nothing was imported", error.lines())
         except StoreError as error:
