@@ -625,6 +625,11 @@ def add_access_facts_columns(db: sqlite_utils.Database) -> None:
             )
 
 
+def index_people_left_on(db: sqlite_utils.Database) -> None:
+    """Migration: R105 and R112 start from who leaves, not every channel (docs/rules.md)."""
+    db.conn.execute("CREATE INDEX IF NOT EXISTS people_left_on ON people(left_on)")
+
+
 def describe_change(kind: str, key: str, change: str) -> str:
     """One record's change as a noun phrase: "the edit of channel instagram/@acme"."""
     if kind == "waiver":
@@ -675,6 +680,7 @@ MIGRATIONS = [
     ("0005_format_2_access", add_access),
     ("0006_organization_always_checked", organization_always_checked),
     ("0007_access_facts_columns", add_access_facts_columns),
+    ("0008_people_left_on_index", index_people_left_on),
 ]
 """In order; `SCHEMA_VERSION` is their count, and `PRAGMA user_version` mirrors it."""
 
