@@ -219,3 +219,22 @@ def test_a_new_inventory_s_first_import_leaves_it_in_wal_mode(tmp_path: Path) ->
         conn.execute("PRAGMA journal_mode = DELETE")
     with open_store(db) as store:
         assert store.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_new_inventory_another_program_has_open_imports_in_wal_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the new file is already open elsewhere (a reader holds it), the journal can't
+    change: the import writes in WAL mode, as before, and the checks come back on."""
+    monkeypatch.setenv("INVENTORY_BUSY_TIMEOUT", "0.1")
+    db = tmp_path / "inventory.db"
+    with open_store(db) as store, contextlib.closing(sqlite3.connect(db)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM people").fetchone()
+        with set_up_for_import(store):
+            document = InventoryDocument.model_validate(_document([_channel(1)]))
+            import_document(store, document, replace=False)
+        assert store.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        reader.execute("COMMIT")
+        assert [c.key for c in records.list_channels(store)] == ["instagram/@c0001"]

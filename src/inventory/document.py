@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -431,7 +432,7 @@ def set_up_for_import(store: Store) -> Iterator[None]:
     if store.conn.in_transaction:
         yield
         return
-    journal = store.created and _journal_mode(store, "delete") == "delete"
+    journal = store.created and _rollback_journal(store)
     store.conn.execute("PRAGMA foreign_keys = OFF")
     try:
         yield
@@ -441,9 +442,14 @@ def set_up_for_import(store: Store) -> Iterator[None]:
             back_to_wal(store.conn)
 
 
-def _journal_mode(store: Store, wanted: str) -> str:
-    """Sets the journal mode; returns the mode the database has after."""
-    return str(store.conn.execute(f"PRAGMA journal_mode = {wanted}").fetchone()[0])
+def _rollback_journal(store: Store) -> bool:
+    """Whether the database now writes with a rollback journal (not if another program has
+    opened the new file already: then it stays in WAL mode)."""
+    try:
+        (mode,) = store.conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return bool(mode == "delete")
 
 
 def _reference_problems(store: Store, batch: Records, replace: bool) -> list[Problem]:
