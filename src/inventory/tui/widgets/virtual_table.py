@@ -209,6 +209,8 @@ class VirtualTable(ScrollView, can_focus=True):
         # the rows about to be shown are measured before the columns are laid out
         self.row_at(target)
         self.row_at(int(self.scroll_y))
+        if not self.laid_out:  # the rows, for the scrollbar of the first layout
+            self.virtual_size = Size(self.virtual_size.width, self._count + 1)
         self._layout_columns()
         self.cursor = target
         self.refresh()
@@ -293,6 +295,16 @@ class VirtualTable(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._layout_columns()
         self.refresh()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Textual calls this as it lays the screen out, before it draws the frame: columns
+        # fitted here are in the first frame with the list (on_resize comes a frame later)
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if not self.laid_out:
+            self._layout_columns()
+        return resized
 
     def _column_starts(self) -> list[int]:
         starts, x = [], 0
