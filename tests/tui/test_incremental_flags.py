@@ -3,6 +3,8 @@ full evaluation: flags by subject and rule, totals, marks in the list."""
 
 from __future__ import annotations
 
+import pytest
+
 import inventory.tui.evaluation as evaluation_module
 from inventory import records
 from inventory.listing import (
@@ -97,6 +99,7 @@ async def test_a_channel_save_is_re_evaluated_incrementally_and_shown(
         assert calls[-1] == (None, set())
 
 
+@pytest.mark.rules_child  # the slow rule is stopped by killing the child
 @run_async
 async def test_a_slow_rule_never_freezes_the_ui(sample_store, make_app, monkeypatch):
     """Issue 10: the re-evaluation after a save runs off the UI thread; the header says
