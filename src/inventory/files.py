@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -87,6 +86,8 @@ def _write(stream: IO[Any], data: Data) -> None:
 def write_atomically(path: Path, text: Data) -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path`."""
     directory = path.parent if str(path.parent) else Path(".")
+    import tempfile  # shutil, bz2, lzma, random...: not for `check` on a terminal
+
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would

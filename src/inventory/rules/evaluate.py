@@ -11,8 +11,7 @@ from typing import Any
 from inventory.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
 from inventory.kinds import CHECKED_KINDS, KINDS, ORGANIZATION
 from inventory.rules.sandbox import PackedRows, RuleSQLError, RuleTask, open_sandbox, run_rules
-from inventory.rules.stored import StoredRule, read_stored_rules
-from inventory.rules.waivers import applies, read_waivers
+from inventory.rules.stored import StoredRule, applies, read_stored_rules, read_waivers
 from inventory.store import Store, organization_name
 
 

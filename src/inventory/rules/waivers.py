@@ -5,22 +5,17 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from inventory.flags import Waiver
 from inventory.history import logged_rows, row_key
 from inventory.listing import fold, register_fold, sort_terms
+from inventory.rules.stored import WaiverEntry, read_waivers, stored_waiver
 from inventory.store import Store
 
 
 class WaiverError(ValueError):
     """A waiver that can't be saved; the message is one line for a person."""
-
-
-class WaiverEntry(NamedTuple):
-    rule: str
-    subject_id: str
-    waiver: Waiver
 
 
 def existing_subject(store: Store, subject_type: str, subject_id: str) -> str:
@@ -94,7 +89,7 @@ def get_waiver(store: Store, rule: str, subject_id: str) -> Waiver | None:
         'SELECT reason, until, by, "on" FROM waivers WHERE rule = ? AND subject_id = ?',
         [rule, subject_id],
     ).fetchone()
-    return None if row is None else _waiver(*row)
+    return None if row is None else stored_waiver(*row)
 
 
 def unwaive(store: Store, rule: str, subject_id: str) -> bool:
@@ -105,16 +100,6 @@ def unwaive(store: Store, rule: str, subject_id: str) -> bool:
             "DELETE FROM waivers WHERE rule = ? AND subject_id = ?", [rule, subject_id]
         )
     return cursor.rowcount > 0
-
-
-def read_waivers(conn: sqlite3.Connection) -> list[WaiverEntry]:
-    rows = conn.execute(
-        'SELECT rule, subject_id, reason, until, by, "on" FROM waivers ORDER BY rule, subject_id'
-    )
-    return [
-        WaiverEntry(rule, subject_id, _waiver(reason, until, by, on))
-        for rule, subject_id, reason, until, by, on in rows
-    ]
 
 
 def list_waivers(store: Store) -> list[WaiverEntry]:
@@ -199,7 +184,7 @@ def page_waivers(
         {**params, "limit": limit, "offset": max(0, offset)},
     )
     return [
-        WaiverRow(rule, subject_type, subject_id, _waiver(reason, until, by, on))
+        WaiverRow(rule, subject_type, subject_id, stored_waiver(reason, until, by, on))
         for rule, subject_type, subject_id, reason, until, by, on in rows
     ]
 
@@ -217,20 +202,6 @@ def waiver_position(conn: sqlite3.Connection, query: WaiverQuery, key: str) -> i
         {**params, "rule": rule, "subject": subject_id},
     ).fetchone()
     return None if row is None else int(row[0])
-
-
-def applies(waiver: Waiver, as_of: date) -> bool:
-    """A waiver applies up to and including its `until` date."""
-    return waiver.until is None or waiver.until >= as_of
-
-
-def _waiver(reason: str, until: str | None, by: str, on: str) -> Waiver:
-    return Waiver(
-        reason=reason,
-        until=date.fromisoformat(until) if until else None,
-        by=by,
-        on=date.fromisoformat(on),
-    )
 
 
 def _iso(value: Any) -> str | None:
