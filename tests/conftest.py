@@ -21,7 +21,9 @@ sys.dont_write_bytecode = False
 # 50,000 allocations); the rules child and the CLI runs are other interpreters and keep theirs.
 gc.set_threshold(50_000, 50, 100)
 
+import contextlib
 import copy
+import importlib
 import json
 import shutil
 from collections.abc import Callable
@@ -32,6 +34,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from inventory.cli import main
+from inventory.rules import deadline
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_db" / "acme.json"
@@ -225,6 +228,44 @@ def sample_db(tmp_path: Path, sample_template: Path) -> Path:
 
 
 # --- rules engine fixtures ------------------------------------------------------------------
+
+
+def run_in_process(
+    job: deadline.Job, *, per_task: float, total: float, ready: bool = False
+) -> list[deadline.Outcome]:
+    """`deadline.run_with_deadline` without the child: the same worker (the sandbox's
+    `rule_worker`, with its own read-only connection and per-rule progress handler) called
+    in this process, the outcomes collected as the child reports them. A worker that raises
+    stops the way a child that dies does: that task is reported as stopped and the rest
+    carry on. Nothing can be killed: only for rules that end."""
+    module, _, function = job.worker.partition(":")
+    worker = getattr(importlib.import_module(module), function)
+    outcomes: list[deadline.Outcome] = []
+
+    def report(message: Any) -> None:
+        if message != "start":
+            outcomes.append(message)
+
+    while len(outcomes) < len(job.tasks):
+        with contextlib.suppress(Exception):
+            worker(job.setup, job.tasks[len(outcomes) :], report)
+        if len(outcomes) < len(job.tasks):
+            outcomes.append(deadline.Outcome(error="stopped unexpectedly while running"))
+    return outcomes
+
+
+@pytest.fixture
+def rules_in_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules run in this process, not in a child. Each evaluation starts a fresh
+    interpreter that imports the sandbox (each app one more, ahead of its next save): tens
+    of ms of CPU each, from a test process of hundreds of MB. For tests of what the rules
+    flag and of the UI (autouse in tests/tui); the child itself (deadlines, killing, the
+    ready child) is tested in test_deadlines.py and test_crash.py, and a test that needs it
+    is marked `rules_child`. `sandbox.run_rules` imports `run_with_deadline` when called,
+    so this replaces it."""
+    if request.node.get_closest_marker("rules_child") is None:
+        monkeypatch.setattr(deadline, "run_with_deadline", run_in_process)
+
 
 AS_OF = "2026-11-26"
 

@@ -13,6 +13,8 @@ from conftest import AS_OF, run_cli
 
 from inventory.export import export_schema
 
+pytestmark = pytest.mark.usefixtures("rules_in_process")  # what the rules flag, not the child
+
 
 def _channel(handle: str, **changes: Any) -> dict[str, Any]:
     channel = {

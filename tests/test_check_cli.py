@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_DOCUMENT, run_cli
 
+pytestmark = pytest.mark.usefixtures("rules_in_process")  # what the rules flag, not the child
+
 
 def test_text_report_is_grouped_by_recommendation_with_counts_at_the_end(
     sample_db: Path,

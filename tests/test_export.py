@@ -9,9 +9,12 @@ from contextlib import closing
 from pathlib import Path
 
 import jsonschema
+import pytest
 from conftest import check_json, run_cli
 
 from inventory.export import export_schema
+
+pytestmark = pytest.mark.usefixtures("rules_in_process")  # what the rules flag, not the child
 
 
 def validate(export: dict) -> None:

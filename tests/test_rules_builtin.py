@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from conftest import MINIMAL_DOCUMENT, check_json, flag_keys
 
+pytestmark = pytest.mark.usefixtures("rules_in_process")  # what the rules flag, not the child
+
 Doc = dict[str, Any]
 CHANNEL = "instagram/@test"
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import check_json, flag_keys, run_cli
 
+pytestmark = pytest.mark.usefixtures("rules_in_process")  # what the rules flag, not the child
+
 CUSTOM = {
     "code": "C100",
     "recommendation": 6,

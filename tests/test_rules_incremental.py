@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,8 @@ from inventory.rules.evaluate import evaluate_rules
 from inventory.rules.waivers import waive
 from inventory.store import open_store
 from tests.conftest import copy_database
+
+pytestmark = pytest.mark.usefixtures("rules_in_process")  # what the rules flag, not the child
 
 AS_OF = date(2026, 11, 26)
 

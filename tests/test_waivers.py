@@ -7,7 +7,10 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from conftest import MINIMAL_DOCUMENT, check_json, run_cli
+
+pytestmark = pytest.mark.usefixtures("rules_in_process")  # what the rules flag, not the child
 
 
 def no_owner_db(make_db) -> Path:

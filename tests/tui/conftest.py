@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import gc
-import importlib
 import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
 from inventory.document import import_document, parse_document
-from inventory.rules import deadline
 from inventory.store import Store, open_store
 from inventory.tui import evaluation
 from tests.conftest import copy_database
@@ -38,39 +34,10 @@ def no_full_collection_per_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(evaluation, "gc", SimpleNamespace(collect=lambda: 0, freeze=gc.freeze))
 
 
-def run_in_process(
-    job: deadline.Job, *, per_task: float, total: float, ready: bool = False
-) -> list[deadline.Outcome]:
-    """`deadline.run_with_deadline` without the child: the same worker (the sandbox's
-    `rule_worker`, its own read-only connection and per-rule progress handler) called in
-    this process, the outcomes collected as the child would report them. A worker that
-    raises stops the way a child that dies does: that task is reported as stopped and the
-    rest carry on. Nothing is killed: only for rules that end."""
-    module, _, function = job.worker.partition(":")
-    worker = getattr(importlib.import_module(module), function)
-    outcomes: list[deadline.Outcome] = []
-
-    def report(message: Any) -> None:
-        if message != "start":
-            outcomes.append(message)
-
-    while len(outcomes) < len(job.tasks):
-        with contextlib.suppress(Exception):
-            worker(job.setup, job.tasks[len(outcomes) :], report)
-        if len(outcomes) < len(job.tasks):
-            outcomes.append(deadline.Outcome(error="stopped unexpectedly while running"))
-    return outcomes
-
-
 @pytest.fixture(autouse=True)
-def rules_in_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each app evaluates its rules in a child process: a fresh interpreter that imports the
-    sandbox (~65 ms of CPU per app started), and one more started ahead for the next save.
-    UI tests run the same rules in this process instead; the child itself (its deadlines,
-    the ready child) is tested in tests/test_deadlines.py, and a UI test that needs it (a
-    rule that must be killed) is marked `rules_child`."""
-    if request.node.get_closest_marker("rules_child") is None:
-        monkeypatch.setattr(deadline, "run_with_deadline", run_in_process)
+def ui_rules_in_process(rules_in_process: None) -> None:
+    """Every UI test runs the rules in this process unless marked `rules_child` (see
+    `rules_in_process`)."""
 
 
 @pytest.fixture
