@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+@lru_cache(maxsize=4096)  # an import reads 200,000 dates, most of them a few hundred days
 def parse_date(text: str) -> date:
     """`YYYY-MM-DD` (white space around it allowed) and nothing else: `date.fromisoformat`
     alone would also take `20261126` and `2026-W48-4`. ValueError says what is wrong."""
