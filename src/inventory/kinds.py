@@ -154,7 +154,8 @@ class Kind:
         """The canonical id (inventory document spec) of a record given as values."""
         if self.singleton:
             return self.name
-        key = "/".join(str(values[name]) for name in self.key)
+        # a list, not a generator, for `join` (an import asks for 250,000 keys)
+        key = "/".join([str(values[name]) for name in self.key])
         return self.fold(key) if self.folded_key else key
 
     def split_key(self, key: str) -> list[str]:

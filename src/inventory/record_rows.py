@@ -127,13 +127,19 @@ class _References:
                 key: found[form][0] for key in keys if (form := key_form(target, key)) in found
             }
 
-    def id(self, spec: Field, key: str | None) -> int | None:
-        if key is None:
-            return None
-        found = self.ids[spec.refers_to or ""].get(key)
-        if found is None:
-            raise _Missing(spec, key)
-        return found
+    def converter(self, spec: Field) -> Callable[[str | None], int | None]:
+        """A field's key -> its row id (None stays None; a key not found raises)."""
+        ids = self.ids[spec.refers_to or ""]
+
+        def row_id(key: str | None) -> int | None:
+            if key is None:
+                return None
+            found = ids.get(key)
+            if found is None:
+                raise _Missing(spec, key)
+            return found
+
+        return row_id
 
 
 @functools.lru_cache(maxsize=4096)
@@ -144,7 +150,7 @@ def _json_text(values: tuple[Any, ...]) -> str:
 def _converter(spec: Field, references: _References | None) -> Callable[[Any], Any] | None:
     """How a field's validated value is written to its column; None: as it is."""
     if spec.stored == "reference" and references is not None:
-        return functools.partial(references.id, spec)
+        return references.converter(spec)
     if spec.stored == "json":
         return lambda values: _json_text(tuple(values))  # a few distinct lists, many records
     if spec.stored == "bool":
