@@ -97,13 +97,18 @@ def test_a_flag_s_lines_are_its_visible_text_filled(
 
 
 _PLAIN_OR_ANY = st.one_of(
-    st.sampled_from(["x/@a", "Acme 1", "No owner", "a b", "a ", " a", "x" * 64]), _TEXT
+    st.sampled_from(
+        ["x/@a", "Acme 1", "No owner", "a b", "a ", " a", "x" * 64, "word " * 20 + "end"]
+    ),
+    _TEXT,
 )
 
 
 @settings(max_examples=200, deadline=None)
 @example(rows=[("x/@a", "x/@a", "a "), ("x/@a", "Acme 1", "a")])
 @example(rows=[("x/@a", "Acme 1", "a"), ("x/@a ", "x/@a ", "a")])
+@example(rows=[("x/@a", "Acme 1", "word " * 20 + "end"), ("x/@b", "B", "a " * 40 + "b")])
+@example(rows=[("x/@a", "Acme 1", "word " * 20 + "end"), ("x/@b", "B", "x" * 60 + "  " + "y" * 10)])
 @given(
     rows=st.lists(st.tuples(_PLAIN_OR_ANY, _PLAIN_OR_ANY, _PLAIN_OR_ANY), min_size=1, max_size=6)
 )

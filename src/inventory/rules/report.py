@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain, groupby
 from operator import eq, itemgetter
 from typing import TYPE_CHECKING
@@ -134,8 +134,9 @@ def _flag_blocks(flags: list[Flag], leads: _Leads) -> Iterator[str]:
 
 
 def _plain_block(flags: list[Flag], lead: str) -> str | None:
-    """The lines of unwaived `flags` under one lead as `_flag_lines` writes them in its
-    common case, or None if one of them isn't that case."""
+    """The lines of unwaived `flags` under one lead as `_flag_lines` writes them when
+    their subjects and messages are plain (`_plain`; a message too long for its line is
+    then filled word by word, as `_fill` does), or None if one of them isn't."""
     subject_ids = list(map(_SUBJECT_ID, flags))
     names = list(map(_SUBJECT_NAME, flags))
     messages = list(map(_MESSAGE, flags))
@@ -146,16 +147,26 @@ def _plain_block(flags: list[Flag], lead: str) -> str | None:
         ]
     else:
         subjects = list(map("{} ({})".format, subject_ids, names))
-    if not (_plain(subjects, WIDTH - len(lead)) and _plain(messages, WIDTH - len(_FLAG_INDENT))):
+    if not _plain(subjects, WIDTH - len(lead)):
         return None
-    lines = zip(map(lead.__add__, subjects), map(_FLAG_INDENT.__add__, messages), strict=True)
+    if _plain(messages, WIDTH - len(_FLAG_INDENT)):
+        message_lines: Iterable[str] = map(_FLAG_INDENT.__add__, messages)
+    elif _plain(messages) and "  " not in "\n".join(messages):
+        # R106's and R108's messages mostly wrap: visible() would change nothing
+        message_lines = [
+            _wrap_words(text.split(" "), _FLAG_INDENT, _FLAG_INDENT) for text in messages
+        ]
+    else:
+        return None
+    lines = zip(map(lead.__add__, subjects), message_lines, strict=True)
     return "\n".join(chain.from_iterable(lines))
 
 
-def _plain(texts: list[str], width: int) -> bool:
-    """Whether every text is printable, fits `width`, is not empty and has no space at
-    either edge: what visible() and _fill() would return unchanged (`_flag_lines`)."""
-    if max(map(len, texts)) > width or min(map(len, texts)) == 0:
+def _plain(texts: list[str], width: int | None = None) -> bool:
+    """Whether every text is printable, fits `width` (if given), is not empty and has no
+    space at either edge: what visible() and _fill() would return unchanged
+    (`_flag_lines`)."""
+    if (width is not None and max(map(len, texts)) > width) or min(map(len, texts)) == 0:
         return False
     if not "".join(texts).isprintable():
         return False
