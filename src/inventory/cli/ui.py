@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 
@@ -60,6 +59,9 @@ def demo(as_of: date | None, fail_on: str) -> None:
 def _meanwhile(work: Callable[..., Store], *args: object, **kwargs: object) -> Callable[[], Store]:
     """Start `work` in a thread now; the function returned waits for its result (or
     raises what it raised, a refused file's exit included)."""
+    # here, not at the top: concurrent.futures (and logging) cost every command ~7 ms
+    from concurrent.futures import Future
+
     result: Future[Store] = Future()
 
     def run() -> None:
