@@ -1,25 +1,45 @@
-"""Read what the terminal shows, as text, from the app's own screenshot."""
+"""Read what the terminal shows, as text, as the app's own screenshot shows it."""
 
 from __future__ import annotations
 
-import html
-import re
+import io
 
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
 from textual.geometry import Region
-
-_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', re.S)
 
 
 def screen_text(app) -> str:
-    """Every line on screen (dialogs included), as plain text."""
-    svg = app.export_screenshot()
-    lines: dict[float, list[tuple[float, str]]] = {}
-    for x, y, content in _TEXT.findall(svg):
-        lines.setdefault(float(y), []).append((float(x), html.unescape(content)))
-    return "\n".join(
-        "".join(text for _, text in sorted(parts)).replace("\xa0", " ")
-        for _, parts in sorted(lines.items())
+    """Every line on screen (dialogs included), as plain text: what the SVG screenshot
+    (`app.export_screenshot()`) shows, without the SVG. As there, a run of text drawn in one
+    style that is only spaces is left out (runs either side of it meet), and so is a line
+    with nothing else."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )  # as export_screenshot's
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     )
+    segments = Segment.filter_control(console._record_buffer)  # what export_svg reads
+    lines = []
+    for line in Segment.split_and_crop_lines(segments, length=width):
+        parts, x = [], 0
+        for text, _style, _control in line:
+            if text != " " * len(text):
+                parts.append((x, text))
+            x += cell_len(text)
+        if parts:
+            lines.append("".join(text for _, text in sorted(parts)).replace("\xa0", " "))
+    return "\n".join(lines)
 
 
 def no_blink(app) -> None:
