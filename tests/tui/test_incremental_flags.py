@@ -3,6 +3,8 @@ full evaluation: flags by subject and rule, totals, marks in the list."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 import inventory.tui.evaluation as evaluation_module
@@ -86,7 +88,9 @@ async def test_a_channel_save_is_re_evaluated_incrementally_and_shown(
 
         monkeypatch.setattr(evaluation_module, "evaluate", spy)
         app.changed("channel", key, {key})
+        assert not gc.isenabled()  # no cyclic collections until the new flags are shown
         await settle(pilot)
+        assert gc.isenabled()
         assert calls == [(full_index, {key})]  # only that channel evaluated again
         same(app.flags, FlagIndex.of(evaluate(sample_store, AS_OF).index.evaluation))
         assert table.current_row.key == key

@@ -105,6 +105,7 @@ class EvaluationSchedule:
         app = self.app
         if generation != self._generation:
             return  # a newer evaluation is on its way
+        app.call_after_refresh(resume_gc)  # once these flags are drawn (also if this fails)
         app.updating = False
         first = not app.shown.evaluated
         self._evaluated_change = change
@@ -124,7 +125,6 @@ class EvaluationSchedule:
         else:
             update_flag_marks(app.store.conn, evaluated.marks)
         app.reload_all()
-        app.call_after_refresh(resume_gc)
         if first:  # the filter's search table (0.3 s at 100,000), before the first key
             app.call_after_refresh(self._prepare_filter)
 
