@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AS_OF, MINIMAL_DOCUMENT, copy_database, run_cli
+from conftest import AS_OF, MINIMAL_DOCUMENT, copy_database, run_cli, run_in_process
 
 from inventory import history, records
 from inventory.models import Channel
+from inventory.rules import deadline
 from inventory.store import open_store
 
 TIMES = [
@@ -61,12 +62,15 @@ def _ok(*args: Any) -> None:
 
 Built = tuple[Path, list[str], list[dict[str, Any]]]
 
+pytestmark = pytest.mark.usefixtures("rules_in_process")  # what the checks say, not the child
+
 
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The history, built once per test process (8 imports, saves and rule changes, each
     followed by a dump and a check: ~0.8 s of CPU): tests get copies (`built`)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(deadline, "run_with_deadline", run_in_process)  # see rules_in_process
         return _build(tmp_path_factory.mktemp("lookback"), monkeypatch)
 
 
