@@ -110,6 +110,15 @@ async def test_every_list_keeps_its_identifying_columns_at_80_columns(sample_sto
             first_key = row.subject_id if key == "2" else row.key
             shown = line(table, 1)
             assert first_key.split("/")[-1] in shown or first_key in shown, (key, shown)
+        # shown again after the others: the scrollbar's thumb is still sized for the
+        # content, not for the stable gutter too (it was a cell longer)
+        for key in "45":
+            await pilot.press(key)
+            await settle(pilot)
+            table = app.view().table
+            assert table.show_horizontal_scrollbar, key
+            window = table.horizontal_scrollbar.window_size
+            assert window == table.scrollable_content_region.width, key
 
 
 @run_async

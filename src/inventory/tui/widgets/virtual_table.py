@@ -304,6 +304,11 @@ class VirtualTable(ScrollView, can_focus=True):
         resized = super()._size_updated(size, virtual_size, container_size, layout)
         if not self.laid_out:
             self._layout_columns()
+        # Textual sizes the horizontal thumb for the region with the stable gutter when it
+        # arranges the scrollbars, and for the content without it only when the size
+        # changed: a view shown again kept the wider window (a cell more of thumb at 80x24)
+        if self.show_horizontal_scrollbar:
+            self.horizontal_scrollbar.window_size = self.scrollable_content_region.width
         return resized
 
     def _column_starts(self) -> list[int]:
