@@ -59,12 +59,7 @@ def _seconds(command: list[str], ok: tuple[int, ...] = (0,)) -> float:
 
 
 def _full_scan_process(db: Path) -> float:
-    code = (
-        "import sqlite3, sys\n"
-        "rows = sqlite3.connect(sys.argv[1]).execute('SELECT * FROM channels').fetchall()\n"
-        "assert rows\n"
-    )
-    return _seconds([sys.executable, "-c", code, str(db)])
+    return _seconds(_scan_command(db))
 
 
 class Terminal:
