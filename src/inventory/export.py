@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import groupby, repeat
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ import orjson
 from inventory.baseline import Comparison
 from inventory.baseline import summary as baseline_summary
 from inventory.files import Data, write_text_file
-from inventory.flags import SEVERITY_ORDER, Evaluation, Flag, unwaived
+from inventory.flags import SEVERITY_ORDER, Evaluation, Flag, flag_fields, unwaived
 
 if TYPE_CHECKING:
     from inventory.sheets import Table
@@ -27,7 +26,7 @@ SCHEMA_FILE = "flags-export.schema.json"
 RECOMMENDATION_NUMBERS = range(1, 8)
 CHUNK_FLAGS = 2_000
 """Flags encoded at a time: the export is written chunk by chunk, never whole in memory."""
-_RECOMMENDATION, _SEVERITY = itemgetter(1), itemgetter(2)
+_RECOMMENDATION, _SEVERITY = flag_fields("recommendation"), flag_fields("severity")
 
 
 def export_schema() -> dict[str, Any]:
@@ -153,10 +152,14 @@ def export_chunks(
 
 _Template = tuple[bytes, bytes, bytes, bytes]
 _MARKS = ("\x00message", "\x00subject id", "\x00subject name")
-_RUN = itemgetter(0, 1, 2, 3, 5, 8)
+_RUN = flag_fields("rule", "recommendation", "severity", "title", "subject_type", "waiver")
 """What the flags of a run that share a template have in common (all but the message and
 the subject's id and name)."""
-_MESSAGE, _SUBJECT_ID, _SUBJECT_NAME = itemgetter(4), itemgetter(6), itemgetter(7)
+_MESSAGE, _SUBJECT_ID, _SUBJECT_NAME = (
+    flag_fields("message"),
+    flag_fields("subject_id"),
+    flag_fields("subject_name"),
+)
 
 
 def _flag_text(flag: Flag, comparison: Comparison | None) -> bytes:

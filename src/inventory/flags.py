@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress
 from operator import itemgetter, not_
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -44,13 +44,19 @@ class Flag(NamedTuple):
         return (SEVERITY_ORDER[self.severity], self.rule, self.subject_id)
 
 
+def flag_fields(*names: str) -> itemgetter[Any]:
+    """A getter of these fields of a flag, by name: it runs in C, for the passes over every
+    flag of an evaluation (a flag is a tuple)."""
+    return itemgetter(*map(Flag._fields.index, names))
+
+
 def unwaived(flags: list[Flag]) -> list[Flag]:
     """The flags without a waiver, in order; selected in C (118,000 flags at 100,000
     channels: a property call each was 20 ms)."""
     return list(compress(flags, map(not_, map(_WAIVER, flags))))
 
 
-_WAIVER = itemgetter(Flag._fields.index("waiver"))
+_WAIVER = flag_fields("waiver")
 
 
 @dataclass(frozen=True)

@@ -75,10 +75,6 @@ class PastState:
         return Counter(self.counts)
 
 
-def open_flags(flags: list[Flag]) -> list[Flag]:
-    return unwaived(flags)
-
-
 def gate(counts: Mapping[str, int], fail_on: str) -> list[GateCondition]:
     """What makes `check --fail-on fail_on` exit 1, from the open flags counted by
     severity (`FlagIndex.totals`); empty when it passes."""
@@ -136,7 +132,7 @@ def top_owners(conn: sqlite3.Connection, evaluation: Evaluation) -> list[Ranked]
     }
     counts: Counter[str] = Counter()
     labels: dict[str, str] = {}
-    for flag in open_flags(evaluation.flags):
+    for flag in unwaived(evaluation.flags):
         if flag.subject_type == "channel" and flag.subject_id in owners:
             email, name = owners[flag.subject_id]
             counts[email] += 1
@@ -189,7 +185,7 @@ def evaluate_past(
         for day in wanted:
             moment = end_of_day(day)
             walk_back(copy, moment)
-            flags = open_flags(evaluate_rules(copy, day).flags)
+            flags = unwaived(evaluate_rules(copy, day).flags)
             counts = Counter(flag.recommendation for flag in flags)
             kept = tuple(flags) if day in detailed else None
             result[day] = PastState(moment, dict(counts), kept)
@@ -208,7 +204,7 @@ def changes_since(evaluation: Evaluation, past: PastState) -> Changes | None:
     """None when the past state was evaluated without its flags."""
     if past.flags is None:
         return None
-    now = open_flags(evaluation.flags)
+    now = unwaived(evaluation.flags)
     before: dict[Identity, Flag] = {identity(flag): flag for flag in past.flags}
     current = {identity(flag) for flag in now}
     return Changes(

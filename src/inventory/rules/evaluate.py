@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from itertools import repeat
-from operator import itemgetter
 from typing import Any
 
-from inventory.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
+from inventory.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver, flag_fields
 from inventory.kinds import CHECKED_KINDS, KINDS, ORGANIZATION
 from inventory.rules.sandbox import PackedRows, RuleSQLError, RuleTask, open_sandbox, run_rules
 from inventory.rules.stored import StoredRule, applies, read_stored_rules, read_waivers
@@ -89,7 +88,7 @@ def _channel_key(key: str) -> tuple[str, str]:
     return platform, handle
 
 
-_SUBJECT_ID = itemgetter(Flag._fields.index("subject_id"))
+_SUBJECT_ID = flag_fields("subject_id")
 
 
 def _merge(

@@ -9,12 +9,12 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import chain, groupby
-from operator import eq, itemgetter
+from operator import eq
 from typing import TYPE_CHECKING
 
 from inventory.baseline import Comparison
 from inventory.builtin_rules import RECOMMENDATIONS
-from inventory.flags import Evaluation, Flag, unwaived
+from inventory.flags import Evaluation, Flag, flag_fields, unwaived
 from inventory.kinds import CHECKED_KINDS, SUBJECT_KINDS
 from inventory.printable import visible
 
@@ -111,9 +111,13 @@ def _flag_lines(flag: Flag, lead: str) -> list[str]:
 
 _BLOCK_FLAGS = 1_000
 _BLOCK_CHARS = 2_000
-_RUN = itemgetter(2, 0, 8)  # severity, rule, waiver: flags with the same lead
-_SUBJECT_ID, _SUBJECT_NAME, _MESSAGE = itemgetter(6), itemgetter(7), itemgetter(4)
-_SEVERITY = itemgetter(2)
+_RUN = flag_fields("severity", "rule", "waiver")  # flags with the same lead
+_SUBJECT_ID, _SUBJECT_NAME, _MESSAGE = (
+    flag_fields("subject_id"),
+    flag_fields("subject_name"),
+    flag_fields("message"),
+)
+_SEVERITY = flag_fields("severity")
 
 
 def _flag_blocks(flags: list[Flag], leads: _Leads) -> Iterator[str]:

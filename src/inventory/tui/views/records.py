@@ -17,7 +17,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from inventory.flags import SEVERITY_ORDER, Flag
+from inventory.flags import SEVERITY_ORDER, Flag, unwaived
 from inventory.kinds import RECORD_KINDS, Kind
 from inventory.record_listing import (
     RECORD_LISTINGS,
@@ -93,11 +93,11 @@ def cell(value: Any) -> Text:
 
 def mark_of(flags: list[Flag], styles: Callable[[str], Style]) -> Text:
     """The flag column of a record: worst unwaived severity and count, or `waived`."""
-    unwaived = [f for f in flags if not f.waived]
-    if not unwaived:
+    open_flags = unwaived(flags)
+    if not open_flags:
         return Text("waived", style="dim") if flags else Text("")
-    worst = min(unwaived, key=lambda f: SEVERITY_ORDER[f.severity]).severity
-    return Text(f"{SEVERITY_SYMBOL[worst]} {len(unwaived)}", style=styles(worst))
+    worst = min(open_flags, key=lambda f: SEVERITY_ORDER[f.severity]).severity
+    return Text(f"{SEVERITY_SYMBOL[worst]} {len(open_flags)}", style=styles(worst))
 
 
 class RecordSource:
