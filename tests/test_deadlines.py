@@ -9,6 +9,7 @@ import os
 import sqlite3
 import time
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -198,7 +199,7 @@ def test_a_ready_child_waits_for_the_next_run_and_gives_the_same_outcomes(tmp_pa
     monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     job = deadline.Job("who_runs:worker", 10, [1, 2])
     cold = deadline.run_with_deadline(job, per_task=60, total=60)
-    assert "who_runs:worker" not in deadline._ready  # only asked for: the CLI starts none
+    assert "who_runs:worker" not in deadline._ready  # only when asked for
     deadline.run_with_deadline(job, per_task=60, total=60, ready=True)
     waiting = deadline._ready["who_runs:worker"]
     assert waiting.poll() is None
@@ -222,3 +223,91 @@ def test_a_ready_child_whose_parent_never_sends_a_job_ends_quietly() -> None:
     _, stderr = child.communicate(b"", timeout=30)
     assert child.returncode == 0
     assert stderr == b""
+
+
+BOTH_ENDS_WORKER = """\
+import os, time
+from inventory.rules.deadline import Outcome
+def worker(setup, tasks, report):
+    for kind, value in tasks:
+        report("start")
+        if kind == "hang":
+            time.sleep(60)
+        if kind == "die":
+            os._exit(3)
+        time.sleep(value)
+        report(Outcome(value=(value, os.getpid())))
+"""
+
+
+@pytest.fixture
+def both_ends_worker(tmp_path, monkeypatch) -> str:
+    (tmp_path / "both_ends.py").write_text(BOTH_ENDS_WORKER)
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    return "both_ends:worker"
+
+
+def test_two_children_share_the_tasks_and_report_them_in_order(both_ends_worker) -> None:
+    from inventory.rules.deadline import Job, run_from_both_ends
+
+    tasks = [("ok", 0.2 + index / 1000) for index in range(6)]
+    outcomes = run_from_both_ends(Job(both_ends_worker, None, tasks), per_task=60, total=60)
+    assert [outcome.value[0] for outcome in outcomes] == [value for _, value in tasks]
+    assert len({outcome.value[1] for outcome in outcomes}) == 2  # each child ran some
+
+
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [
+        ("hang", "took longer than 1 s and was stopped"),
+        ("die", "stopped unexpectedly while running"),
+    ],
+)
+def test_with_two_children_a_task_that_hangs_or_kills_its_child_is_the_only_one_lost(
+    both_ends_worker, kind, error
+) -> None:
+    from inventory.rules.deadline import Job, run_from_both_ends
+
+    tasks = [("ok", 0.01), ("ok", 0.02), (kind, 0), ("ok", 0.03), ("ok", 0.04)]
+    outcomes = run_from_both_ends(Job(both_ends_worker, None, tasks), per_task=1, total=60)
+    assert [outcome.error for outcome in outcomes] == [None, None, error, None, None]
+    assert [outcome.value[0] for outcome in outcomes if outcome.value] == [0.01, 0.02, 0.03, 0.04]
+
+
+def test_with_two_children_the_whole_evaluation_is_still_capped(both_ends_worker) -> None:
+    from inventory.rules.deadline import Job, run_from_both_ends
+
+    tasks = [("hang", 0), ("ok", 0), ("ok", 0), ("hang", 0)]
+    started = time.monotonic()
+    outcomes = run_from_both_ends(Job(both_ends_worker, None, tasks), per_task=60, total=2)
+    assert time.monotonic() - started < LIMIT_SECONDS
+    stopped, skipped = "stopped: the evaluation ran out of time", "not evaluated: the evaluation"
+    errors = [outcome.error for outcome in outcomes]
+    assert errors[0] == errors[3] == stopped
+    assert all(error.startswith(skipped) for error in errors[1:3])
+
+
+def test_an_evaluation_split_between_two_children_gives_the_same_flags(
+    sample_db, monkeypatch
+) -> None:
+    from inventory.rules import deadline, sandbox
+    from inventory.rules.evaluate import evaluate_rules
+    from inventory.store import open_store
+
+    both_ends = []
+
+    def spy(*args, **kwargs):
+        both_ends.append(args)
+        return run_from_both_ends(*args, **kwargs)
+
+    run_from_both_ends = deadline.run_from_both_ends
+    monkeypatch.setattr(deadline, "run_from_both_ends", spy)
+    with open_store(sample_db) as store:
+        one = evaluate_rules(store, date.fromisoformat(AS_OF))
+        assert not both_ends  # the sample is too small to be worth a second child
+        monkeypatch.setattr(sandbox, "TWO_CHILDREN_MIN_ROWS", 0)
+        monkeypatch.setattr(sandbox, "_cores", lambda: 2)
+        two = evaluate_rules(store, date.fromisoformat(AS_OF))
+    assert len(both_ends) == 1
+    assert two.flags == one.flags and two.broken_rules == one.broken_rules
+    assert len(one.flags) > 10

@@ -97,6 +97,9 @@ def check_command(
     Exit status: 0 when no unwaived flag reaches --fail-on, 1 when one does, 2 when DB
     can't be used. With --baseline only new flags count.
     """
+    from inventory.rules.sandbox import start_rules_child
+
+    start_rules_child()
     from inventory.baseline import compare
     from inventory.export import export_chunks, format_timestamp
     from inventory.rules.report import check_report_chunks
@@ -137,6 +140,9 @@ def export_command(
 ) -> None:
     """Write the flags export of DB: JSON, or by extension CSV or XLSX (with --at: of the
     inventory as it was then)."""
+    from inventory.rules.sandbox import start_rules_child
+
+    start_rules_child()
     from inventory.baseline import compare
     from inventory.export import build_export, export_chunks, export_spreadsheet
 

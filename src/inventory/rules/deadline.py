@@ -32,7 +32,7 @@ from _thread import allocate_lock
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Any
 
 GRACE_SECONDS = 0.5
@@ -81,16 +81,95 @@ def run_with_deadline(
     """One Outcome per task of `job`, each task stopped after `per_task` seconds and all of
     them after `total`. With `ready`, a child for the next run is started when this one
     ends (the deadlines are the same: they count from when the job is handed over)."""
-    outcomes: list[Outcome] = []
-    deadline = time.monotonic() + total
-    while len(outcomes) < len(job.tasks):
-        rest = Job(job.worker, job.setup, job.tasks[len(outcomes) :])
-        outcomes.extend(_child_run(rest, per_task + GRACE_SECONDS, per_task, deadline))
+    outcomes = _run_in_order(job, per_task, time.monotonic() + total, None)
     if ready:
-        with _ready_lock:
-            if job.worker not in _ready:
-                _ready[job.worker] = _start_child(job.worker)
+        start_ahead(job.worker)
     return outcomes
+
+
+def run_from_both_ends(
+    job: Job, *, per_task: float, total: float, ready: bool = False
+) -> list[Outcome]:
+    """`run_with_deadline` by two children at the same time: one runs the tasks from the
+    first on, the other from the last back, and each task is run by whichever starts it
+    first; a child that reaches a task the other has started is stopped there. The work
+    divides evenly between two cores whatever each task costs."""
+    import threading
+
+    count = len(job.tasks)
+    starter: list[int | None] = [None] * count  # which end started each task
+    lock = allocate_lock()
+    deadline = time.monotonic() + total
+
+    def claim_for(end: int) -> Callable[[int], bool]:
+        def claim(position: int) -> bool:
+            index = position if end == 0 else count - 1 - position
+            with lock:
+                if starter[index] is not None:
+                    return False
+                starter[index] = end
+                return True
+
+        return claim
+
+    results: list[list[Outcome]] = [[], []]
+    failures: list[BaseException] = []
+
+    def run_backward() -> None:
+        backward = Job(job.worker, job.setup, job.tasks[::-1])
+        try:
+            results[1] = _run_in_order(backward, per_task, deadline, claim_for(1))
+        except BaseException as error:  # raised again in the caller's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=run_backward, daemon=True)
+    thread.start()
+    try:
+        results[0] = _run_in_order(job, per_task, deadline, claim_for(0))
+    finally:
+        thread.join()
+    if failures:
+        raise failures[0]
+    outcomes = []
+    for index, end in enumerate(starter):
+        position = index if end == 0 else count - 1 - index
+        if end is not None and position < len(results[end]):
+            outcomes.append(results[end][position])
+        else:  # neither child got to it
+            outcomes.append(Outcome(error="not evaluated: the evaluation ran out of time"))
+    if ready:
+        start_ahead(job.worker)
+    return outcomes
+
+
+def start_ahead(worker: str) -> None:
+    """Start a child for `worker` now, unless one is waiting: the next run takes it, and
+    its start overlaps with what this process does until then."""
+    with _ready_lock:
+        if worker not in _ready:
+            _ready[worker] = _start_child(worker)
+
+
+def _run_in_order(
+    job: Job, per_task: float, deadline: float, claim: Callable[[int], bool] | None
+) -> list[Outcome]:
+    """Outcomes of the job's tasks in order, a new child after each one that is killed or
+    dies. With `claim`, a task starts only if `claim(its position)` allows it: the first
+    refusal ends the run there."""
+    outcomes: list[Outcome] = []
+    while len(outcomes) < len(job.tasks):
+        done = len(outcomes)
+        rest = Job(job.worker, job.setup, job.tasks[done:])
+        rest_claim = None if claim is None else _shifted(claim, done)
+        run, refused = _child_run(rest, per_task + GRACE_SECONDS, per_task, deadline, rest_claim)
+        outcomes.extend(run)
+        if refused:
+            break
+    return outcomes
+
+
+def _shifted(claim: Callable[[int], bool], offset: int) -> Callable[[int], bool]:
+    return lambda position: claim(offset + position)
 
 
 def _start_child(worker: str) -> subprocess.Popen[bytes]:
@@ -115,11 +194,24 @@ def _take_child(worker: str) -> subprocess.Popen[bytes]:
     return _start_child(worker)
 
 
-def _child_run(job: Job, kill_after: float, per_task: float, deadline: float) -> list[Outcome]:
-    """Outcomes of the job's tasks, as far as one child gets before it ends or is killed."""
+def _child_run(
+    job: Job,
+    kill_after: float,
+    per_task: float,
+    deadline: float,
+    claim: Callable[[int], bool] | None = None,
+) -> tuple[list[Outcome], bool]:
+    """Outcomes of the job's tasks, as far as one child gets before it ends or is killed;
+    and whether it stopped because `claim` refused a task (see `_run_in_order`)."""
     child = _take_child(job.worker)
     assert child.stdin is not None and child.stdout is not None
     outcomes: list[Outcome] = []
+    running = False  # a task has started and not reported yet
+
+    def allowed() -> bool:
+        """Whether the task at the next position is this child's to run or report."""
+        return running or claim is None or claim(len(outcomes))
+
     try:
         try:
             child.stdin.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
@@ -135,15 +227,23 @@ def _child_run(job: Job, kill_after: float, per_task: float, deadline: float) ->
             if message is None:
                 break
             if message == "start":
+                if not allowed():
+                    return outcomes, True
+                running = True
                 started[0] = time.monotonic()
             else:
                 outcomes.append(message)
+                running = False
         else:
             if len(outcomes) < len(job.tasks):  # the child died without a word
+                if not allowed():
+                    return outcomes, True
                 outcomes.append(Outcome(error="stopped unexpectedly while running"))
-            return outcomes
+            return outcomes, False
         if len(outcomes) == len(job.tasks):  # every task reported; only the exit was late
-            return outcomes
+            return outcomes, False
+        if not allowed():
+            return outcomes, True
         if time.monotonic() >= deadline:
             missing = len(job.tasks) - len(outcomes)
             outcomes.append(Outcome(error="stopped: the evaluation ran out of time"))
@@ -153,7 +253,7 @@ def _child_run(job: Job, kill_after: float, per_task: float, deadline: float) ->
             )
         else:
             outcomes.append(Outcome(error=f"took longer than {per_task:g} s and was stopped"))
-        return outcomes
+        return outcomes, False
     finally:
         child.kill()
         child.wait()

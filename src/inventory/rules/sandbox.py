@@ -530,12 +530,63 @@ def evaluation_timeout() -> float:
 def run_rules(path: Path, tasks: list[RuleTask], *, ready: bool = False) -> list[Any]:
     """Run each task in a child process with the deadlines enforced by killing it: one
     `deadline.Outcome` per task (rows, or why not). `ready`: keep a child started for the
-    next call (see `deadline`)."""
-    from inventory.rules.deadline import Job, run_with_deadline
+    next call (see `deadline`). A large evaluation on a machine with more than one core
+    runs in two children at once (`deadline.run_from_both_ends`)."""
+    from inventory.rules.deadline import Job, run_from_both_ends, run_with_deadline
 
-    return run_with_deadline(
-        Job("inventory.rules.sandbox:rule_worker", sandbox_setup(path), tasks),
-        per_task=rule_timeout(),
-        total=evaluation_timeout(),
-        ready=ready,
-    )
+    per_task, total = rule_timeout(), evaluation_timeout()
+    if not _two_children(tasks):
+        job = Job(RULE_WORKER, sandbox_setup(path), tasks)
+        return run_with_deadline(job, per_task=per_task, total=total, ready=ready)
+    order = _dearest_at_the_ends(tasks)
+    job = Job(RULE_WORKER, sandbox_setup(path), [tasks[index] for index in order])
+    outcomes: list[Any] = [None] * len(tasks)
+    ran = run_from_both_ends(job, per_task=per_task, total=total, ready=ready)
+    for index, outcome in zip(order, ran, strict=True):
+        outcomes[index] = outcome
+    return outcomes
+
+
+RULE_WORKER = "inventory.rules.sandbox:rule_worker"
+
+TWO_CHILDREN_MIN_ROWS = 300_000
+"""Below this many subject rows to read (summed over the tasks; 17 channel rules on
+~18,000 channels), one child: a second one's start (~40 ms of CPU) costs more than it
+saves (at 10,000 channels the same wall time, +0.02 s CPU; at 100,000, 0.3 s less)."""
+
+
+def _two_children(tasks: list[RuleTask]) -> bool:
+    rows = sum(task.max_rows if task.channels is None else len(task.channels) for task in tasks)
+    return rows >= TWO_CHILDREN_MIN_ROWS and len(tasks) > 1 and _cores() > 1
+
+
+def _dearest_at_the_ends(tasks: list[RuleTask]) -> list[int]:
+    """The tasks' indexes with the costliest (by a guess: subjects read, times one plus
+    the subqueries in the rule's text) at both ends and the cheapest in the middle, where
+    the two children meet: the one that gets there last waits least."""
+    costs = [
+        (task.max_rows if task.channels is None else len(task.channels))
+        * (1 + (task.condition + task.message).lower().count("select"))
+        for task in tasks
+    ]
+    dearest = sorted(range(len(tasks)), key=costs.__getitem__, reverse=True)
+    return dearest[0::2] + dearest[1::2][::-1]
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def start_rules_child() -> None:
+    """Start the rules' child ahead of an evaluation (`deadline.start_ahead`): a command
+    that will evaluate calls this first, so the child's interpreter starts while the
+    command imports and opens the database."""
+    from inventory.rules.deadline import start_ahead
+
+    start_ahead(RULE_WORKER)
