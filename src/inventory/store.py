@@ -231,6 +231,32 @@ def _is_read_only(path: Path) -> bool:
     )
 
 
+class CommitWatch:
+    """Whether another connection (any process, this one's store too) has committed to
+    the database since the last look: SQLite's `data_version`, on a read-only connection
+    of its own. A context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(
+            readonly_uri(path), uri=True, isolation_level=None, timeout=busy_timeout()
+        )
+        self._seen = self._version()
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def committed(self) -> bool:
+        now = self._version()
+        changed, self._seen = now != self._seen, now
+        return changed
+
+    def __enter__(self) -> CommitWatch:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._conn.close()
+
+
 def readonly_uri(path: Path) -> str:
     """A URI opening `path` read-only. Where nothing can be written beside the file (a
     read-only file system or folder), SQLite can't create the shared-memory file a WAL

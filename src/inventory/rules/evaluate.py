@@ -11,7 +11,7 @@ from inventory.flags import SEVERITY_ORDER, BrokenRule, Evaluation, Flag, Waiver
 from inventory.kinds import CHECKED_KINDS, KINDS, ORGANIZATION
 from inventory.rules.sandbox import PackedRows, RuleSQLError, RuleTask, open_sandbox, run_rules
 from inventory.rules.stored import StoredRule, applies, read_stored_rules, read_waivers
-from inventory.store import Store, organization_name
+from inventory.store import CommitWatch, Store, organization_name
 
 
 def evaluate_rules(
@@ -35,6 +35,28 @@ def evaluate_rules(
     `ready`: when it is done, start the rules' child process for the next evaluation
     (for a caller that evaluates again on every save: the UI).
     """
+    with CommitWatch(store.path) as watch:
+        for _ in range(EVALUATION_ATTEMPTS - 1):
+            evaluation = _evaluate(store, as_of, previous, changed_channels, ready)
+            if not watch.committed():
+                return evaluation
+        return _evaluate(store, as_of, previous, changed_channels, ready)
+
+
+EVALUATION_ATTEMPTS = 3
+"""An evaluation reads one state of the inventory: the counts, rules and waivers the
+parent reads, and what each rules' child reads (two of them on a large inventory, each
+its own snapshot). When something was committed meanwhile, the rules run again; a
+database written to without pause gets its third evaluation as it is."""
+
+
+def _evaluate(
+    store: Store,
+    as_of: date,
+    previous: Evaluation | None,
+    changed_channels: Collection[str],
+    ready: bool,
+) -> Evaluation:
     incremental = previous is not None and previous.as_of == as_of and bool(changed_channels)
     with open_sandbox(store.path) as sandbox:
         conn = sandbox.conn
