@@ -1,11 +1,14 @@
-"""Migration 0007: R106 and R107 read `admin_earliest_left_on` and `employee_access_count`
-instead of parsing `access_people` for every channel, and flag exactly what their former
-texts flagged; an existing database is upgraded, keeping a text the user changed."""
+"""Migrations 0007 and 0009: R106 and R107 read `admin_earliest_left_on` and
+`employee_access_count` instead of parsing `access_people` for every channel (0007), then
+find who has left in `facts_channel_admin` (0009, with R701's cheaper condition and a
+cheaper `login_domain`), and flag exactly what their former texts flagged; an existing
+database is upgraded, keeping a text the user changed."""
 
 from __future__ import annotations
 
 import copy
 import itertools
+import json
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -28,6 +31,16 @@ PEOPLE = {
     "agency-left@test.example": ("external", "2026-06-01"),
 }
 AS_OF_DATES = ["2026-05-31", "2026-06-01", "2026-06-02", "2026-12-14", "2026-12-15", "2027-01-01"]
+GOALS = [
+    ["sales_roi"],
+    ["relationship"],
+    ["sales_roi", "community"],
+    [],
+    ["awareness", "sales_roi"],
+    ["customer_care", "sales_roi", "recruiting"],
+    ["recruiting"],
+]
+"""Cycled over the channels (R701)."""
 
 
 def _every_access_combination() -> dict[str, Any]:
@@ -60,6 +73,7 @@ def _every_access_combination() -> dict[str, Any]:
                         "owner": owner,
                         "backup_owner": backup,
                         "admins": list(admins),
+                        "goals": GOALS[n % len(GOALS)],
                     }
                 )
     return document
@@ -69,11 +83,38 @@ def _rule(code: str) -> dict[str, Any]:
     return next(rule for rule in BUILTIN_RULES if rule["code"] == code)
 
 
-@pytest.mark.parametrize("code", sorted(SUPERSEDED_TEXTS))
-def test_the_new_texts_flag_what_the_old_ones_did(make_db, code: str) -> None:
-    db = make_db(_every_access_combination())
+def _older_versions(code: str) -> list[dict[str, str]]:
+    """The rule's texts as each earlier migration left them, oldest first."""
+    superseded = SUPERSEDED_TEXTS[code]
+    versions = max(len(texts) for texts in superseded.values())
+    return [
+        {field: texts[min(version, len(texts) - 1)] for field, texts in superseded.items()}
+        for version in range(versions)
+    ]
+
+
+@pytest.fixture(scope="module")
+def combinations_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("access")
+    source = folder / "combinations.json"
+    source.write_text(json.dumps(_every_access_combination()), encoding="utf-8")
+    db = folder / "combinations.db"
+    result = run_cli("import", db, source)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.mark.parametrize(
+    ("code", "version"),
+    [(code, n) for code in sorted(SUPERSEDED_TEXTS) for n in range(len(_older_versions(code)))],
+)
+def test_the_new_texts_flag_what_the_old_ones_did(
+    combinations_db: Path, code: str, version: int
+) -> None:
+    db = combinations_db
     rule = _rule(code)
-    old = {**rule, **SUPERSEDED_TEXTS[code]}
+    old = {**rule, **_older_versions(code)[version]}
+    assert old != rule
     minimums = [0, 1, 2, 3, 4] if rule["parameters"] else [None]
     with open_sandbox(db) as sandbox:
         channels = sandbox.count("channel")
@@ -96,6 +137,14 @@ def test_the_new_texts_flag_what_the_old_ones_did(make_db, code: str) -> None:
             expected = rows(old)
             assert rows(rule) == expected, (as_of, minimum)
             flagged += len(expected)
+        # narrowed to one channel, as the UI re-evaluates a saved channel
+        parameters = {"min_in_house_people": 2} if rule["parameters"] else {}
+        when = date(2026, 12, 15)
+        for n in range(0, channels, 17):
+            one = ("instagram", f"@c{n}")
+            assert sandbox.run(
+                "channel", rule["condition"], rule["message"], parameters, when, 1, one
+            ) == sandbox.run("channel", old["condition"], old["message"], parameters, when, 1, one)
     assert flagged > 0
 
 
@@ -103,8 +152,8 @@ def _schema_6_database(path: Path, *, edited_message: str) -> None:
     """A database as the version before 0007 left it (R106 and R107 with the texts it
     seeded), with R107's message changed by its user."""
     db = database_at_schema(path, 6)
-    for code, texts in SUPERSEDED_TEXTS.items():
-        for field, text in texts.items():
+    for code in SUPERSEDED_TEXTS:
+        for field, text in _older_versions(code)[0].items():
             db.execute(f"UPDATE rules SET {field} = ? WHERE code = ?", [text, code])
     db.execute("UPDATE rules SET message = ? WHERE code = 'R107'", [edited_message])
     db.conn.commit()
@@ -117,7 +166,7 @@ def test_an_existing_database_gets_the_columns_and_the_new_texts(tmp_path: Path)
     _schema_6_database(db, edited_message=mine)
     before = sqlite3.connect(db)
     assert before.execute("SELECT condition FROM rules WHERE code = 'R106'").fetchone() == (
-        SUPERSEDED_TEXTS["R106"]["condition"],
+        SUPERSEDED_TEXTS["R106"]["condition"][0],
     )
     before.close()
     assert run_cli("dump", db).exit_code == 0
@@ -148,3 +197,100 @@ def test_a_new_database_has_the_new_texts(make_db) -> None:
     assert stored == {rule["code"]: rule["condition"] for rule in BUILTIN_RULES}
     fired = {rule for rule, _ in flag_keys(check_json(db)[1])}
     assert {"R106", "R107"} <= fired
+
+
+def test_an_edited_r107_is_kept_and_the_flags_stay_when_a_schema_8_database_upgrades(
+    tmp_path: Path, make_db
+) -> None:
+    document = _every_access_combination()
+    db = tmp_path / "old.db"
+    # as version 8 left it: the texts it shipped (seeding writes today's), R107 edited
+    before_texts = {code: _older_versions(code)[-1] for code in SUPERSEDED_TEXTS}
+    old = database_at_schema(db, 8)
+    for code, texts in before_texts.items():
+        for field, text in texts.items():
+            old.execute(f"UPDATE rules SET {field} = ? WHERE code = ?", [text, code])
+    old.conn.commit()
+    old.close()
+    mine = "is_live AND employee_access_count < :min_in_house_people + 1"
+    conn = sqlite3.connect(db)
+    assert "facts_channel_admin" not in {
+        name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")
+    }
+    conn.execute("UPDATE rules SET condition = ? WHERE code = 'R107'", [mine])
+    conn.commit()
+    conn.close()
+    source = tmp_path / "doc.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    assert run_cli("import", db, source).exit_code == 0  # opening it upgrades it
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
+    texts = {
+        code: (condition, message)
+        for code, condition, message in conn.execute(
+            "SELECT code, condition, message FROM rules WHERE code IN ('R106', 'R107', 'R701')"
+        )
+    }
+    conn.close()
+    for code in ("R106", "R701"):
+        assert texts[code] == (_rule(code)["condition"], _rule(code)["message"])
+    assert texts["R107"] == (mine, _rule("R107")["message"])
+    # the same flags as a new database, where R107 has its shipped condition: only R107's
+    # differ (the user's condition), and R106's and R701's are what the old texts gave
+    fresh = make_db(document)
+    for as_of in ("2026-06-01", "2026-12-15"):
+        _, upgraded = check_json(db, as_of=as_of)
+        _, new = check_json(fresh, as_of=as_of)
+        assert not upgraded["summary"]["broken_rules"]
+        assert [key for key in flag_keys(upgraded) if key[0] != "R107"] == [
+            key for key in flag_keys(new) if key[0] != "R107"
+        ]
+        with open_sandbox(db) as sandbox:
+            channels = sandbox.count("channel")
+            for code in ("R106", "R701"):
+                old_texts = {**_rule(code), **before_texts[code]}
+                old_flags = sandbox.run(
+                    "channel",
+                    old_texts["condition"],
+                    old_texts["message"],
+                    {},
+                    date.fromisoformat(as_of),
+                    channels,
+                )
+                assert [
+                    (flag["subject"]["id"], flag["message"])
+                    for flag in upgraded["flags"]
+                    if flag["rule"] == code
+                ] == [(subject, message) for subject, _, message in old_flags]
+
+
+LOGIN_EMAILS = [
+    "social@acme.example",
+    "Social@ACME.Example",
+    "a@b",
+    "@acme.example",
+    "nobody@",
+    "two@at@signs.example",
+    "no-at-sign",
+    "",
+    "été@Société.example",
+    "x@@y",
+    "@",
+]
+
+
+def test_the_cheaper_login_domain_is_the_old_one() -> None:
+    """Migration 0009's `login_domain` (instr/substr with one `@`) against 0005's."""
+    from inventory.facts_views import LOGIN_DOMAIN, LOGIN_DOMAIN_0009
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE c (login_email TEXT)")
+    conn.executemany("INSERT INTO c VALUES (?)", [(e,) for e in [*LOGIN_EMAILS, None]])
+    old = LOGIN_DOMAIN.format(indent="")
+    new = LOGIN_DOMAIN_0009.format(indent="")
+    rows = conn.execute(f"SELECT login_email, {old}, {new} FROM c").fetchall()
+    assert [(email, domain) for email, domain, _ in rows] == [
+        (email, cheaper) for email, _, cheaper in rows
+    ]
+    assert ("Social@ACME.Example", "acme.example", "acme.example") in rows
+    assert ("two@at@signs.example", "signs.example", "signs.example") in rows

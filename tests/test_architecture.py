@@ -13,7 +13,7 @@ LAYERS = [
     # vocabulary and data that import nothing of the inventory: the recommendations and
     # built-in rules the schema seeds, the flag records every layer passes around
     {"settings", "dates", "printable", "json_text", "files", "validation", "progress"},
-    {"builtin_rules", "superseded_rules", "flags"},
+    {"builtin_rule_parts", "builtin_rules", "superseded_rules", "flags", "facts_views"},
     {"models", "kinds", "store", "schema"},
     {"history", "record_rows", "records", "listing", "record_listing", "preview", "baseline"},
     {"rules"},

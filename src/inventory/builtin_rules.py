@@ -4,14 +4,21 @@ Migration `0003_builtin_rules` copies the rows of format /1 into the `rules` tab
 every new database, and `0005_format_2_access` adds R105-R112 (`ACCESS_RULE_CODES`);
 from then on they are ordinary rows the user can disable, re-grade and re-parameterise.
 Conditions and messages are SQL expressions over the facts views (migrations
-`0002_facts_views`, `0005_format_2_access` and `0007_access_facts_columns`, documented in
-docs/rules.md); `0007` also gives R106 and R107 their present texts in older databases
-(`superseded_rules`).
+`0002_facts_views`, `0005_format_2_access`, `0007_access_facts_columns` and
+`0009_access_rules_cheaper`, documented in docs/rules.md); `0007` and `0009` also give
+R106, R107 and R701 their present texts in older databases (`superseded_rules`).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from inventory.builtin_rule_parts import (
+    IN_HOUSE_AT_AS_OF,
+    SOMEONE_HAS_LEFT,
+    explain,
+    indented,
+)
 
 RECOMMENDATIONS: dict[int, str] = {
     1: "Let the company's own people run the channels",
@@ -28,24 +35,6 @@ ACCESS_RULE_CODES = ("R105", "R106", "R107", "R108", "R109", "R110", "R111", "R1
 """The rules of format /2 (who can still get in), added by their own migration."""
 
 
-def _explain(
-    checks: str,
-    why: str,
-    fix: str,
-    flagged: str,
-    not_flagged: str,
-    parameters: str = "None.",
-) -> str:
-    return (
-        f"What it checks\n{checks}\n\n"
-        f"Why it matters\n{why}\n\n"
-        f"How to fix it\n{fix}\n\n"
-        f"Parameters\n{parameters}\n\n"
-        f"Example flagged\n{flagged}\n\n"
-        f"Example not flagged\n{not_flagged}"
-    )
-
-
 BUILTIN_RULES: list[dict[str, Any]] = [
     {
         "code": "R101",
@@ -56,7 +45,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_live AND owner_email IS NULL",
         "message": "'No owner is accountable for this channel'",
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel (status other than retired) whose `owner` is not set.",
             "Every point of contact with the outside world needs one in-house person who "
             "answers for it. A channel nobody owns drifts: nobody replies, nobody notices "
@@ -76,7 +65,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_live AND owner_employment = 'external'",
         "message": "'Owner ' || owner_email || ' is external'",
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel whose owner is a person with `employment` `external` "
             "(agency or consultant staff).",
             "Consultants may help, but the company's own people must coordinate every "
@@ -101,7 +90,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "|| full_management_consultants\n"
             "|| iif(full_management_count > 1, ' have', ' has') || ' full management'"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel where at least one consultant has the role `full_management`.",
             "A consultant who runs a channel end to end speaks for the company without "
             "the company's people in the loop; the skills stay with the consultant.",
@@ -125,7 +114,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    'The login is held by a consultant',\n"
             "    'Nobody knows who holds the login')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel whose `credentials_holder` is `consultant` or `unknown`.",
             "Whoever holds the login owns the channel in practice. If a consultant holds "
             "it, or nobody knows, the company can be locked out of its own voice.",
@@ -144,7 +133,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_live AND owner_left_on <= :as_of",
         "message": "'Owner ' || owner_email || ' left on ' || owner_left_on",
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel whose owner has left: the owner's `left_on` is on or before the "
             "evaluation date.",
             "The person accountable for the channel is gone, and often still holds the "
@@ -168,19 +157,30 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": (
             "is_live AND (\n"
-            "    backup_owner_left_on <= :as_of OR admin_earliest_left_on <= :as_of\n"
+            "    backup_owner_left_on <= :as_of\n"
+            "    -- unlikely(): few have left, so SQLite starts from them, not every admin\n"
+            "    OR (platform, handle) IN (\n"
+            "        SELECT platform, handle FROM facts_channel_admin\n"
+            "        WHERE unlikely(left_on <= :as_of)\n"
+            "    )\n"
             ")"
         ),
         "message": (
             "'Still has access after leaving: ' || (\n"
-            "    SELECT group_concat(\n"
-            "        replace(value ->> 'role', '_', ' ') || ' ' || (value ->> 'email')\n"
-            "        || ' (left on ' || (value ->> 'left_on') || ')', ', ')\n"
-            "    FROM json_each(access_people)\n"
-            "    WHERE value ->> 'role' <> 'owner' AND value ->> 'left_on' <= :as_of\n"
+            "    SELECT group_concat(who, ', ') FROM (\n"
+            "        SELECT -1 AS position, 'backup owner ' || backup_owner_email\n"
+            "            || ' (left on ' || backup_owner_left_on || ')' AS who\n"
+            "        WHERE backup_owner_left_on <= :as_of\n"
+            "        UNION ALL\n"
+            "        SELECT a.position, 'admin ' || a.email || ' (left on ' || a.left_on || ')'\n"
+            "        FROM facts_channel_admin a\n"
+            "        WHERE a.platform = facts_channel.platform\n"
+            "          AND a.handle = facts_channel.handle AND a.left_on <= :as_of\n"
+            "        ORDER BY position\n"
+            "    )\n"
             ")"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel whose backup owner, or one of whose `admins`, has left: their "
             "`left_on` is on or before the evaluation date. The message names each of them. "
             "(An owner who has left is R105.)",
@@ -204,17 +204,19 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {"min_in_house_people": 2},
         "condition": (
             "is_live AND (\n"
-            "    employee_access_count < :min_in_house_people\n"
-            "    -- fewer at :as_of only if one of them has left by then: count them\n"
-            "    OR (\n"
-            "        (owner_left_on <= :as_of OR backup_owner_left_on <= :as_of\n"
-            "            OR admin_earliest_left_on <= :as_of)\n"
-            "        AND (\n"
-            "            SELECT count(DISTINCT lower(value ->> 'email'))\n"
-            "            FROM json_each(access_people)\n"
-            "            WHERE value ->> 'employment' = 'employee'\n"
-            "              AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
-            "        ) < :min_in_house_people\n"
+            "    -- fewer than wanted even counting those who have left (the owner and the\n"
+            "    -- backup owner may be enough on their own: then the admins aren't counted)\n"
+            "    iif(\n"
+            "        (owner_employment IS 'employee')\n"
+            "        + (backup_owner_employment IS 'employee'\n"
+            "            AND backup_owner_email IS NOT owner_email) >= :min_in_house_people,\n"
+            "        0,\n"
+            "        employee_access_count < :min_in_house_people\n"
+            "    )\n"
+            "    -- or fewer at :as_of, if one of them has left by then: count who is still there\n"
+            f"    OR (({indented(SOMEONE_HAS_LEFT, 8)})\n"
+            f"        AND {indented(IN_HOUSE_AT_AS_OF, 12)}\n"
+            "            < :min_in_house_people\n"
             "    )\n"
             ")"
         ),
@@ -224,17 +226,13 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    || ' can get in (at least ' || :min_in_house_people || ' wanted)'\n"
             "FROM (\n"
             "    SELECT iif(\n"
-            "        owner_left_on <= :as_of OR backup_owner_left_on <= :as_of\n"
-            "            OR admin_earliest_left_on <= :as_of,\n"
-            "        (SELECT count(DISTINCT lower(value ->> 'email'))\n"
-            "         FROM json_each(access_people)\n"
-            "         WHERE value ->> 'employment' = 'employee'\n"
-            "           AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)),\n"
+            f"        {indented(SOMEONE_HAS_LEFT, 8)},\n"
+            f"        {indented(IN_HOUSE_AT_AS_OF, 8)},\n"
             "        employee_access_count\n"
             "    ) AS n\n"
             "))"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel with fewer than `min_in_house_people` distinct in-house people "
             "(employees who have not left) among its owner, backup owner and `admins`. A "
             "person who is both owner and backup owner counts once; externals and people "
@@ -272,7 +270,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "        SELECT group_concat(value, ', ') FROM json_each(organization_email_domains)\n"
             "    ) || ')')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "An open channel (active or dormant) whose `login_email` is not recorded, or, "
             "when the organization lists its `email_domains`, whose `login_email` is at "
             "another domain (the part after the last `@`, compared case-insensitively; a "
@@ -300,7 +298,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    'Two-factor authentication is off',\n"
             "    'Nobody knows whether two-factor authentication is on')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "An open channel (active or dormant) whose `two_factor` is `off` or `unknown`.",
             "A password alone is phished, reused and leaked; taken-over company accounts "
             "are the usual start of scams in the company's name. Every platform offers a "
@@ -326,7 +324,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "|| CAST(julianday(:as_of) - julianday(found_on) AS INTEGER)\n"
             "|| ' days ago; no takedown requested'"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A lookalike account whose `takedown` is `open` and whose `found_on` is more "
             "than `max_days_open` days before the evaluation date.",
             "An account that presents itself as the company misleads its customers: "
@@ -363,7 +361,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    || CAST(julianday(:as_of) - julianday(reviewed_on) AS INTEGER)\n"
             "    || ' days ago (on ' || reviewed_on || ')')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel whose `reviewed_on` is null, or more than "
             "`max_days_since_review` days before the evaluation date.",
             "An inventory is only as good as its last check: people change roles, "
@@ -394,7 +392,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "|| iif(julianday(owner_left_on) - julianday(:as_of) = 1, ' day', ' days')\n"
             "|| '): plan the hand-over'"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel whose owner's `left_on` is after the evaluation date and at most "
             "`notice_days` days after it: the owner is serving their notice.",
             "A hand-over planned while the owner is still there passes on the logins, the "
@@ -419,7 +417,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "social_access = 'blocked'",
         "message": "'Employees of ' || name || ' cannot reach social media at work'",
-        "explanation": _explain(
+        "explanation": explain(
             "A department whose `social_access` is `blocked`.",
             "If the company does not trust its people, its people cannot trust the "
             "company. Blocking social media keeps employees from listening to customers "
@@ -442,7 +440,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "name || ' works on ' || live_channel_count || ' live channel'\n"
             "|| iif(live_channel_count = 1, '', 's') || ' without transferring skills'"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "An engaged consultant (listed on at least one live channel) whose "
             "`knowledge_transfer` is false.",
             "Pay for consultants who leave competence behind. One who only does the work "
@@ -462,7 +460,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "is_engaged AND deliverable_count = 0",
         "message": "name || ' has no deliverables on record'",
-        "explanation": _explain(
+        "explanation": explain(
             "An engaged consultant (listed on at least one live channel) with an empty "
             "`deliverables` list.",
             "Tangible outputs (guidelines, templates, editorial calendars, training "
@@ -491,7 +489,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    'Reports to ' || reporting_department\n"
             "    || ' (' || reporting_department_function || '), not marketing')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel with no `reporting_department`, or one whose department's "
             "`function` is not `marketing`.",
             "Social media are not a mere PR tool: they belong to marketing, which relates "
@@ -515,7 +513,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    'No linked departments',\n"
             "    'Linked only to its reporting department')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel with no `linked_departments` besides its reporting department.",
             "How social media touch customer care, sales, HR and the rest shows whether "
             "the company is really integrated. A channel that works with nobody else "
@@ -537,7 +535,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "'No policy version is approved (' || policy_count || ' version'\n"
             "|| iif(policy_count = 1, '', 's') || ' on record)'"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "The organization has no policy with `status` `approved`.",
             "A good social media policy, reviewed by legal, tells employees what they may "
             "do and protects both them and the company.",
@@ -555,7 +553,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "status = 'approved' AND legal_reviewed_on IS NULL",
         "message": "'Policy ' || version || ' is approved but was never reviewed by legal'",
-        "explanation": _explain(
+        "explanation": explain(
             "An approved policy whose `legal_reviewed_on` is null.",
             "A policy legal has not read can promise what the company can't keep, or miss "
             "what the law requires.",
@@ -577,7 +575,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    'No policy',\n"
             "    'Policy ' || policy || ' is ' || policy_status || ', not approved')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel with no `policy`, or whose policy's `status` is not `approved`.",
             "The people running a channel need to know which rules they follow.",
             "Set `policy` to an approved policy version.",
@@ -594,7 +592,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": "status = 'approved' AND next_review_on < :as_of",
         "message": "'Review was due on ' || next_review_on",
-        "explanation": _explain(
+        "explanation": explain(
             "An approved policy whose `next_review_on` is before the evaluation date.",
             "Platforms, laws and the company change; a policy that is never reviewed "
             "stops describing reality.",
@@ -616,7 +614,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    'No in-house hours allocated (unknown)',\n"
             "    'No in-house hours allocated (0 a week)')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "An active channel whose `weekly_hours` is null or 0.",
             '"No time" is not a reason: understanding social media takes little time, and '
             "using them pays. A channel nobody has time for answers nobody.",
@@ -645,7 +643,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
             "    || CAST(julianday(:as_of) - julianday(last_post_on) AS INTEGER)\n"
             "    || ' days (last on ' || last_post_on || ')')"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "An active channel whose `last_post_on` is null, or more than "
             "`max_days_since_post` days before the evaluation date.",
             "An abandoned channel still speaks for the company: visitors see that nobody is there.",
@@ -666,6 +664,8 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "parameters": {},
         "condition": (
             "is_live\n"
+            "-- instr(): a cheap first look at the JSON text; json_each decides\n"
+            "AND instr(goals, 'sales_roi')\n"
             "AND EXISTS (SELECT 1 FROM json_each(goals) WHERE value = 'sales_roi')\n"
             "AND NOT EXISTS (\n"
             "    SELECT 1 FROM json_each(goals)\n"
@@ -675,7 +675,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "message": (
             "'Goals include sales_roi but not relationship, customer_care '\n|| 'or community'"
         ),
-        "explanation": _explain(
+        "explanation": explain(
             "A live channel whose `goals` include `sales_roi` but none of `relationship`, "
             "`customer_care` or `community`.",
             "Social media are first a way to relate to the outside world, like e-mail or "

@@ -1,39 +1,102 @@
-"""Texts the built-in rules had before a migration replaced them: the migration updates a
-row that still holds one, and keeps a text the user changed."""
+"""Texts the built-in rules had before a migration replaced them: a migration updates a
+row that still holds one of them, and keeps a text the user changed."""
 
 from __future__ import annotations
 
-SUPERSEDED_TEXTS: dict[str, dict[str, str]] = {
+_R106_CONDITION_FORMAT_2 = (
+    "is_live AND EXISTS (\n"
+    "    SELECT 1 FROM json_each(access_people)\n"
+    "    WHERE value ->> 'role' <> 'owner' AND value ->> 'left_on' <= :as_of\n"
+    ")"
+)
+_R106_CONDITION_0007 = (
+    "is_live AND (\n    backup_owner_left_on <= :as_of OR admin_earliest_left_on <= :as_of\n)"
+)
+_R106_MESSAGE_FORMAT_2 = (
+    "'Still has access after leaving: ' || (\n"
+    "    SELECT group_concat(\n"
+    "        replace(value ->> 'role', '_', ' ') || ' ' || (value ->> 'email')\n"
+    "        || ' (left on ' || (value ->> 'left_on') || ')', ', ')\n"
+    "    FROM json_each(access_people)\n"
+    "    WHERE value ->> 'role' <> 'owner' AND value ->> 'left_on' <= :as_of\n"
+    ")"
+)
+_R107_CONDITION_FORMAT_2 = (
+    "is_live AND (\n"
+    "    SELECT count(DISTINCT lower(value ->> 'email')) FROM json_each(access_people)\n"
+    "    WHERE value ->> 'employment' = 'employee'\n"
+    "      AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
+    ") < :min_in_house_people"
+)
+_R107_CONDITION_0007 = (
+    "is_live AND (\n"
+    "    employee_access_count < :min_in_house_people\n"
+    "    -- fewer at :as_of only if one of them has left by then: count them\n"
+    "    OR (\n"
+    "        (owner_left_on <= :as_of OR backup_owner_left_on <= :as_of\n"
+    "            OR admin_earliest_left_on <= :as_of)\n"
+    "        AND (\n"
+    "            SELECT count(DISTINCT lower(value ->> 'email'))\n"
+    "            FROM json_each(access_people)\n"
+    "            WHERE value ->> 'employment' = 'employee'\n"
+    "              AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
+    "        ) < :min_in_house_people\n"
+    "    )\n"
+    ")"
+)
+_R107_MESSAGE_FORMAT_2 = (
+    "(SELECT iif(n = 0, 'No in-house person',\n"
+    "        'Only ' || n || ' in-house ' || iif(n = 1, 'person', 'people'))\n"
+    "    || ' can get in (at least ' || :min_in_house_people || ' wanted)'\n"
+    "FROM (\n"
+    "    SELECT count(DISTINCT lower(value ->> 'email')) AS n\n"
+    "    FROM json_each(access_people)\n"
+    "    WHERE value ->> 'employment' = 'employee'\n"
+    "      AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
+    "))"
+)
+_R107_MESSAGE_0007 = (
+    "(SELECT iif(n = 0, 'No in-house person',\n"
+    "        'Only ' || n || ' in-house ' || iif(n = 1, 'person', 'people'))\n"
+    "    || ' can get in (at least ' || :min_in_house_people || ' wanted)'\n"
+    "FROM (\n"
+    "    SELECT iif(\n"
+    "        owner_left_on <= :as_of OR backup_owner_left_on <= :as_of\n"
+    "            OR admin_earliest_left_on <= :as_of,\n"
+    "        (SELECT count(DISTINCT lower(value ->> 'email'))\n"
+    "         FROM json_each(access_people)\n"
+    "         WHERE value ->> 'employment' = 'employee'\n"
+    "           AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)),\n"
+    "        employee_access_count\n"
+    "    ) AS n\n"
+    "))"
+)
+_R701_CONDITION_FORMAT_1 = (
+    "is_live\n"
+    "AND EXISTS (SELECT 1 FROM json_each(goals) WHERE value = 'sales_roi')\n"
+    "AND NOT EXISTS (\n"
+    "    SELECT 1 FROM json_each(goals)\n"
+    "    WHERE value IN ('relationship', 'customer_care', 'community')\n"
+    ")"
+)
+
+SUPERSEDED_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
     "R106": {
-        "condition": (
-            "is_live AND EXISTS (\n"
-            "    SELECT 1 FROM json_each(access_people)\n"
-            "    WHERE value ->> 'role' <> 'owner' AND value ->> 'left_on' <= :as_of\n"
-            ")"
-        ),
+        "condition": (_R106_CONDITION_FORMAT_2, _R106_CONDITION_0007),
+        "message": (_R106_MESSAGE_FORMAT_2,),
     },
     "R107": {
-        "condition": (
-            "is_live AND (\n"
-            "    SELECT count(DISTINCT lower(value ->> 'email')) FROM json_each(access_people)\n"
-            "    WHERE value ->> 'employment' = 'employee'\n"
-            "      AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
-            ") < :min_in_house_people"
-        ),
-        "message": (
-            "(SELECT iif(n = 0, 'No in-house person',\n"
-            "        'Only ' || n || ' in-house ' || iif(n = 1, 'person', 'people'))\n"
-            "    || ' can get in (at least ' || :min_in_house_people || ' wanted)'\n"
-            "FROM (\n"
-            "    SELECT count(DISTINCT lower(value ->> 'email')) AS n\n"
-            "    FROM json_each(access_people)\n"
-            "    WHERE value ->> 'employment' = 'employee'\n"
-            "      AND (value ->> 'left_on' IS NULL OR value ->> 'left_on' > :as_of)\n"
-            "))"
-        ),
+        "condition": (_R107_CONDITION_FORMAT_2, _R107_CONDITION_0007),
+        "message": (_R107_MESSAGE_FORMAT_2, _R107_MESSAGE_0007),
     },
+    "R701": {"condition": (_R701_CONDITION_FORMAT_1,)},
 }
-"""The texts of format /2's R106 and R107 that migration `0007_access_facts_columns`
-replaces (they parsed `access_people`, a JSON array built per channel, for every channel:
-1.1 s of a 2 s `check` at 100,000 channels). A row that still holds one is updated; a
-text the user changed is kept."""
+"""For each rule and field, the texts shipped before the present one, oldest first.
+
+Migration `0007_access_facts_columns` replaced format /2's R106 condition and R107 texts,
+which parsed `access_people` (a JSON array built per channel) for every channel: 1.1 s of
+a 2 s `check` at 100,000 channels. Migration `0009_access_rules_cheaper` replaced 0007's
+R106 and R107 texts (a correlated subquery per channel for the admins' leaving dates,
+`access_people` built again for each message) and R701's condition (`json_each` over
+every channel's goals). Both migrations update a row that still holds one of these texts
+to the present one (`builtin_rules`); a text the user changed is kept."""

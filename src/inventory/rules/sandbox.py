@@ -100,14 +100,19 @@ def facts_views() -> dict[str, str]:
     return {name: kind.facts_view for name, kind in SUBJECT_KINDS.items()}
 
 
+SUBQUERY_FACTS_VIEWS = frozenset({"facts_channel_admin"})
+"""Facts views of no subject type, which rules read in subqueries (docs/rules.md)."""
+
+
 def readable(conn: sqlite3.Connection, views: Mapping[str, str]) -> Readable:
-    """Learn, by preparing each facts view (`views`: by subject type) under a recording
-    authorizer (nothing runs), which tables they need."""
+    """Learn, by preparing each facts view (`views`: by subject type, and
+    `SUBQUERY_FACTS_VIEWS`) under a recording authorizer (nothing runs), which tables
+    they need."""
     names = frozenset(
         row[0]
         for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
     )
-    present = frozenset(views.values()) & names
+    present = (frozenset(views.values()) | SUBQUERY_FACTS_VIEWS) & names
     counted: set[str] = set()
 
     def record(action: int, table: Any, column: Any, database: Any, view: Any) -> int:
