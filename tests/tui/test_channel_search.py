@@ -181,3 +181,35 @@ def test_each_key_typed_finds_what_a_search_afresh_finds(sample_store):
     # without the save, "zebr" would narrow the (empty) matches of "zeb"
     assert listed(store, "zebr") == {"instagram/@acme_kids"}
     check(store, "zebra", "zebra k", "zebra", "ze")
+
+
+def test_the_search_table_built_in_steps_matches_the_records(sample_store, monkeypatch):
+    """The UI builds the search table a step at a time after its first flags, keys handled
+    in between: saves between steps, a search before the last step (which builds it whole)
+    and a commit from another connection all end with what a search afresh finds."""
+    from inventory import listing
+
+    store = sample_store
+    monkeypatch.setattr(listing, "SEARCH_STEP_CHANNELS", 5)
+    keys = [key for (key,) in store.conn.execute("SELECT platform || '/' || handle FROM channels")]
+    last = store.conn.execute("SELECT max(id) FROM channels").fetchone()[0]
+    assert last > 20  # several steps
+
+    steps = listing.search_steps(store.conn)
+    next(steps)
+    rename_channel(store, keys[0], "Yak One")  # its step is done
+    rename_channel(store, keys[-1], "Yak Two")  # its step is still to come
+    assert list(steps) == [None] * (last // 5 - 1)
+    check(store, "yak", "acme", "active")
+
+    rename_channel(store, keys[1], "Yak Three")
+    other = open_store(store.path, source="ui")
+    try:
+        rename_channel(other, keys[2], "Yak Four")
+    finally:
+        other.close()
+    steps = listing.search_steps(store.conn)  # rebuilt: another connection committed
+    next(steps)
+    assert len(listed(store, "yak")) == 4  # a search before the last step: built whole
+    assert list(steps) == []
+    check(store, "yak", "acme", "four")

@@ -3,18 +3,17 @@ evaluations (in a worker; the rules themselves run in a child process) that catc
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import sqlite3
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
 
-from inventory.listing import data_version, ensure_search, install_flag_marks, update_flag_marks
+from inventory.listing import data_version, install_flag_marks, search_steps, update_flag_marks
 from inventory.tui.gc_pause import pause_gc, resume_gc
 from inventory.tui.state import Evaluated, FlagIndex, evaluate
 
@@ -126,12 +125,17 @@ class EvaluationSchedule:
             update_flag_marks(app.store.conn, evaluated.marks)
         app.reload_all()
         if first:  # the filter's search table (0.3 s at 100,000), before the first key
-            app.call_after_refresh(self._prepare_filter)
+            app.call_after_refresh(self._prepare_filter, search_steps(app.store.conn))
 
-    def _prepare_filter(self) -> None:
-        # if it can't be built now, the first filter builds it (and says what is wrong)
-        with contextlib.suppress(sqlite3.Error):
-            ensure_search(self.app.store.conn)
+    def _prepare_filter(self, steps: Iterator[None]) -> None:
+        """One step of the search table, then the next after the app has had its turn (keys
+        wait ~35 ms at most, not the whole table's 0.3 s at 100,000 channels). If it can't
+        be built now, the first filter builds it (and says what is wrong)."""
+        try:
+            next(steps)
+        except (StopIteration, sqlite3.Error):
+            return
+        self.app.set_timer(0.01, partial(self._prepare_filter, steps))
 
 
 def _evaluate_into(
