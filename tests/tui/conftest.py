@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import gc
 import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from inventory.document import import_document, parse_document
 from inventory.store import Store, open_store
-from inventory.tui import evaluation
 from tests.conftest import copy_database
 
 from .snapshots import ScreenSnapshots
@@ -23,15 +20,6 @@ from .snapshots import ScreenSnapshots
 AS_OF = date(2026, 11, 26)
 
 HOSTILE_NAMES = ["[/]", "[@click=app.quit]x", "wipe\x1b[2Jscreen", "[bold red]loud[/bold red]"]
-
-
-@pytest.fixture(autouse=True)
-def no_full_collection_per_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app runs a full `gc.collect()` before it freezes its first flags (so that the
-    garbage isn't frozen with them): in a test process that holds every earlier test's
-    objects, that is ~40 ms of CPU per app started, nothing a test can see. The freeze
-    itself stays."""
-    monkeypatch.setattr(evaluation, "gc", SimpleNamespace(collect=lambda: 0, freeze=gc.freeze))
 
 
 @pytest.fixture(autouse=True)
