@@ -224,19 +224,20 @@ def test_an_edited_r107_is_kept_and_the_flags_stay_when_a_schema_8_database_upgr
     source.write_text(json.dumps(document), encoding="utf-8")
     assert run_cli("import", db, source).exit_code == 0  # opening it upgrades it
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
     texts = {
         code: (condition, message)
         for code, condition, message in conn.execute(
-            "SELECT code, condition, message FROM rules WHERE code IN ('R106', 'R107', 'R701')"
+            "SELECT code, condition, message FROM rules "
+            "WHERE code IN ('R101', 'R106', 'R107', 'R701')"
         )
     }
     conn.close()
-    for code in ("R106", "R701"):
+    for code in ("R101", "R106", "R701"):
         assert texts[code] == (_rule(code)["condition"], _rule(code)["message"])
     assert texts["R107"] == (mine, _rule("R107")["message"])
     # the same flags as a new database, where R107 has its shipped condition: only R107's
-    # differ (the user's condition), and R106's and R701's are what the old texts gave
+    # differ (the user's condition), and R101's, R106's and R701's are what the old texts gave
     fresh = make_db(document)
     for as_of in ("2026-06-01", "2026-12-15"):
         _, upgraded = check_json(db, as_of=as_of)
@@ -247,7 +248,7 @@ def test_an_edited_r107_is_kept_and_the_flags_stay_when_a_schema_8_database_upgr
         ]
         with open_sandbox(db) as sandbox:
             channels = sandbox.count("channel")
-            for code in ("R106", "R701"):
+            for code in ("R101", "R106", "R701"):
                 old_texts = {**_rule(code), **before_texts[code]}
                 old_flags = sandbox.run(
                     "channel",
@@ -279,18 +280,49 @@ LOGIN_EMAILS = [
 ]
 
 
+ORGANIZATION_DOMAINS = [
+    [],
+    ["acme.example"],
+    ["ACME.example"],
+    ["b", "mail.acme.example"],
+    ["société.example", "Signs.example"],
+    ["signs.example", 1, None],
+]
+
+
 def test_the_cheaper_login_domain_is_the_old_one() -> None:
-    """Migration 0009's `login_domain` (instr/substr with one `@`) against 0005's."""
-    from inventory.facts_views import LOGIN_DOMAIN, LOGIN_DOMAIN_0009
+    """`login_domain` and `login_domain_is_own` of migrations 0009 and 0010 (instr/substr
+    with one `@`, NOCASE instead of lower()) against 0005's and 0007's."""
+    from inventory.facts_views import (
+        ACCESS_FACTS_EDITS,
+        FACTS_CHANNEL_0010_EDITS,
+        LOGIN_DOMAIN,
+        LOGIN_DOMAIN_0009,
+        LOGIN_DOMAIN_0010,
+    )
 
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE c (login_email TEXT)")
+    conn.execute("CREATE TABLE organization (email_domains TEXT)")
     conn.executemany("INSERT INTO c VALUES (?)", [(e,) for e in [*LOGIN_EMAILS, None]])
-    old = LOGIN_DOMAIN.format(indent="")
-    new = LOGIN_DOMAIN_0009.format(indent="")
-    rows = conn.execute(f"SELECT login_email, {old}, {new} FROM c").fetchall()
-    assert [(email, domain) for email, domain, _ in rows] == [
-        (email, cheaper) for email, _, cheaper in rows
+    domains = [expression.format(indent="") for expression in (LOGIN_DOMAIN, LOGIN_DOMAIN_0009)]
+    domains.append(LOGIN_DOMAIN_0010.format(indent=""))
+    own = [
+        ACCESS_FACTS_EDITS[0][1].removesuffix(" AS login_domain_is_own"),
+        FACTS_CHANNEL_0010_EDITS[1][1] + "\n)",
     ]
-    assert ("Social@ACME.Example", "acme.example", "acme.example") in rows
-    assert ("two@at@signs.example", "signs.example", "signs.example") in rows
+    for listed in ORGANIZATION_DOMAINS:
+        conn.execute("DELETE FROM organization")
+        conn.execute("INSERT INTO organization VALUES (?)", [json.dumps(listed)])
+        rows = conn.execute(f"SELECT login_email, {', '.join(domains + own)} FROM c").fetchall()
+        assert len(rows) == len(LOGIN_EMAILS) + 1
+        for email, old_domain, domain_0009, domain_0010, old_own, own_0010 in rows:
+            assert old_domain == domain_0009 == domain_0010, email
+            assert old_own == own_0010, (email, listed)
+    conn.execute("UPDATE organization SET email_domains = ?", ['["acme.example"]'])
+    owned = conn.execute(f"SELECT login_email, {own[1]} FROM c WHERE {own[1]}").fetchall()
+    assert {email for email, _ in owned} == {
+        "social@acme.example",
+        "Social@ACME.Example",
+        "@acme.example",
+    }

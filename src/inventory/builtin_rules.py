@@ -43,7 +43,7 @@ BUILTIN_RULES: list[dict[str, Any]] = [
         "severity": "error",
         "subject_type": "channel",
         "parameters": {},
-        "condition": "is_live AND owner_email IS NULL",
+        "condition": "is_live AND NOT has_owner",
         "message": "'No owner is accountable for this channel'",
         "explanation": explain(
             "A live channel (status other than retired) whose `owner` is not set.",

@@ -226,3 +226,49 @@ def facts_channel_0009() -> str:
         assert statement.count(before) == 1, before
         statement = statement.replace(before, after)
     return statement
+
+
+LOGIN_DOMAIN_0010 = (
+    "lower(iif(c.login_email NOT LIKE '%@%@%',\n{indent}    "
+    "substr(c.login_email, instr(c.login_email, '@') + 1),\n{indent}    "
+    "replace(c.login_email, rtrim(c.login_email, replace(c.login_email, '@', '')), '')\n"
+    "{indent}))"
+)
+"""0009's `login_domain` with one test for "at most one `@`" instead of two `instr`: with
+none, `substr` from 1 is the whole address, as the `rtrim` form gives (R108 -13 ms)."""
+
+FACTS_CHANNEL_0010_EDITS = (
+    (
+        LOGIN_DOMAIN_0009.format(indent=" " * 12) + " AS login_domain,",
+        LOGIN_DOMAIN_0010.format(indent=" " * 12) + " AS login_domain,",
+    ),
+    (
+        "coalesce("
+        + LOGIN_DOMAIN_0009.format(indent=" " * 16)
+        + "\n                IN (SELECT dom.value FROM organization org, "
+        "json_each(org.email_domains) dom), 0",
+        "coalesce("
+        + LOGIN_DOMAIN_0010.format(indent=" " * 16)[len("lower(") : -1]
+        + " COLLATE NOCASE\n                IN (SELECT dom.value FROM organization org, "
+        "json_each(org.email_domains) dom\n                    "
+        "WHERE dom.value = lower(dom.value)), 0",
+    ),
+    (
+        "\n        FROM channels c\n",
+        ",\n            c.owner_id IS NOT NULL AS has_owner\n        FROM channels c\n",
+    ),
+)
+"""(text of 0009's `facts_channel`, its replacement) for `owner_and_login_domain_cheaper`:
+`login_domain_is_own` compares the domain with NOCASE instead of lower-casing it for every
+channel (lower(d) = v exactly when d = v under NOCASE and v has no upper-case letter: both
+fold ASCII only; R108 -12 ms), and `has_owner` tells R101 whether there is an owner without
+looking the owner up."""
+
+
+def facts_channel_0010() -> str:
+    """`facts_channel` as migration 0010 creates it: 0009's, with `has_owner`."""
+    statement = facts_channel_0009()
+    for before, after in FACTS_CHANNEL_0010_EDITS:
+        assert statement.count(before) == 1, before
+        statement = statement.replace(before, after)
+    return statement

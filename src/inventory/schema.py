@@ -15,6 +15,7 @@ from inventory.facts_views import (
     ACCESS_FACTS_VIEWS,
     FACTS_CHANNEL_ADMIN,
     facts_channel_0009,
+    facts_channel_0010,
     facts_channel_with_access_columns,
 )
 from inventory.superseded_rules import SUPERSEDED_TEXTS
@@ -485,6 +486,14 @@ def cheaper_access_rules(db: sqlite_utils.Database) -> None:
     _supersede_builtin_texts(db)
 
 
+def owner_and_login_domain_cheaper(db: sqlite_utils.Database) -> None:
+    """Migration: `facts_channel` gets `has_owner` (R101 then reads no owner) and a cheaper
+    `login_domain`; R101 takes its new condition where the user didn't change it."""
+    db.conn.execute("DROP VIEW facts_channel")
+    db.conn.execute(facts_channel_0010())
+    _supersede_builtin_texts(db)
+
+
 def describe_change(kind: str, key: str, change: str) -> str:
     """One record's change as a noun phrase: "the edit of channel instagram/@acme"."""
     if kind == "waiver":
@@ -537,6 +546,7 @@ MIGRATIONS = [
     ("0007_access_facts_columns", add_access_facts_columns),
     ("0008_people_left_on_index", index_people_left_on),
     ("0009_access_rules_cheaper", cheaper_access_rules),
+    ("0010_owner_and_login_domain_cheaper", owner_and_login_domain_cheaper),
 ]
 """In order; `SCHEMA_VERSION` is their count, and `PRAGMA user_version` mirrors it."""
 

@@ -81,6 +81,7 @@ _R701_CONDITION_FORMAT_1 = (
 )
 
 SUPERSEDED_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "R101": {"condition": ("is_live AND owner_email IS NULL",)},
     "R106": {
         "condition": (_R106_CONDITION_FORMAT_2, _R106_CONDITION_0007),
         "message": (_R106_MESSAGE_FORMAT_2,),
@@ -98,5 +99,7 @@ which parsed `access_people` (a JSON array built per channel) for every channel:
 a 2 s `check` at 100,000 channels. Migration `0009_access_rules_cheaper` replaced 0007's
 R106 and R107 texts (a correlated subquery per channel for the admins' leaving dates,
 `access_people` built again for each message) and R701's condition (`json_each` over
-every channel's goals). Both migrations update a row that still holds one of these texts
-to the present one (`builtin_rules`); a text the user changed is kept."""
+every channel's goals). Migration `0010_owner_and_login_domain_cheaper` replaced R101's
+condition (`owner_email` looked the owner up for every channel). Each migration updates a
+row that still holds one of these texts to the present one (`builtin_rules`); a text the
+user changed is kept."""
