@@ -76,6 +76,19 @@ def _every_access_combination() -> dict[str, Any]:
                         "goals": GOALS[n % len(GOALS)],
                     }
                 )
+    # the same handle on another platform with other people (R107 looks for the admins
+    # who have left by handle alone, then counts exactly)
+    instagram = list(document["channels"])
+    for n in range(0, len(instagram), 3):
+        other = instagram[(n * 7 + 3) % len(instagram)]
+        document["channels"].append(
+            {
+                **other,
+                "platform": "facebook",
+                "handle": instagram[n]["handle"],
+                "url": f"https://www.facebook.com/c{n}",
+            }
+        )
     return document
 
 
@@ -140,8 +153,8 @@ def test_the_new_texts_flag_what_the_old_ones_did(
         # narrowed to one channel, as the UI re-evaluates a saved channel
         parameters = {"min_in_house_people": 2} if rule["parameters"] else {}
         when = date(2026, 12, 15)
-        for n in range(0, channels, 17):
-            one = ("instagram", f"@c{n}")
+        for n in range(0, channels // 2, 17):
+            one = ("instagram" if n % 2 else "facebook", f"@c{n - n % 3}")
             assert sandbox.run(
                 "channel", rule["condition"], rule["message"], parameters, when, 1, one
             ) == sandbox.run("channel", old["condition"], old["message"], parameters, when, 1, one)

@@ -487,8 +487,9 @@ def cheaper_access_rules(db: sqlite_utils.Database) -> None:
 
 
 def owner_and_login_domain_cheaper(db: sqlite_utils.Database) -> None:
-    """Migration: `facts_channel` gets `has_owner` (R101 then reads no owner) and a cheaper
-    `login_domain`; R101 takes its new condition where the user didn't change it."""
+    """Migration: `facts_channel` gets `has_owner` (R101 then reads no owner) and cheaper
+    `login_domain` and `login_domain_is_own`; R101 and R107 take their new texts where the
+    user didn't change them."""
     db.conn.execute("DROP VIEW facts_channel")
     db.conn.execute(facts_channel_0010())
     _supersede_builtin_texts(db)

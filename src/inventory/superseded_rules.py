@@ -71,6 +71,63 @@ _R107_MESSAGE_0007 = (
     "    ) AS n\n"
     "))"
 )
+_R107_CONDITION_0009 = (
+    "is_live AND (\n"
+    "    -- fewer than wanted even counting those who have left (the owner and the\n"
+    "    -- backup owner may be enough on their own: then the admins aren't counted)\n"
+    "    iif(\n"
+    "        (owner_employment IS 'employee')\n"
+    "        + (backup_owner_employment IS 'employee'\n"
+    "            AND backup_owner_email IS NOT owner_email) >= :min_in_house_people,\n"
+    "        0,\n"
+    "        employee_access_count < :min_in_house_people\n"
+    "    )\n"
+    "    -- or fewer at :as_of, if one of them has left by then: count who is still there\n"
+    "    OR ((owner_left_on <= :as_of OR backup_owner_left_on <= :as_of\n"
+    "        OR (platform, handle) IN (\n"
+    "            SELECT platform, handle FROM facts_channel_admin\n"
+    "            WHERE unlikely(left_on <= :as_of)\n"
+    "        ))\n"
+    "        AND (owner_employment IS 'employee'\n"
+    "                AND (owner_left_on IS NULL OR owner_left_on > :as_of))\n"
+    "            + (backup_owner_employment IS 'employee' AND"
+    " backup_owner_email IS NOT owner_email\n"
+    "                AND (backup_owner_left_on IS NULL OR backup_owner_left_on > :as_of))\n"
+    "            + (SELECT count(*) FROM facts_channel_admin a\n"
+    "               WHERE a.platform = facts_channel.platform AND a.handle = facts_channel.handle\n"
+    "                 AND a.employment = 'employee'\n"
+    "                 AND a.email IS NOT facts_channel.owner_email\n"
+    "                 AND a.email IS NOT facts_channel.backup_owner_email\n"
+    "                 AND (a.left_on IS NULL OR a.left_on > :as_of))\n"
+    "            < :min_in_house_people\n"
+    "    )\n"
+    ")"
+)
+_R107_MESSAGE_0009 = (
+    "(SELECT iif(n = 0, 'No in-house person',\n"
+    "        'Only ' || n || ' in-house ' || iif(n = 1, 'person', 'people'))\n"
+    "    || ' can get in (at least ' || :min_in_house_people || ' wanted)'\n"
+    "FROM (\n"
+    "    SELECT iif(\n"
+    "        owner_left_on <= :as_of OR backup_owner_left_on <= :as_of\n"
+    "        OR (platform, handle) IN (\n"
+    "            SELECT platform, handle FROM facts_channel_admin\n"
+    "            WHERE unlikely(left_on <= :as_of)\n"
+    "        ),\n"
+    "        (owner_employment IS 'employee'\n"
+    "            AND (owner_left_on IS NULL OR owner_left_on > :as_of))\n"
+    "        + (backup_owner_employment IS 'employee' AND backup_owner_email IS NOT owner_email\n"
+    "            AND (backup_owner_left_on IS NULL OR backup_owner_left_on > :as_of))\n"
+    "        + (SELECT count(*) FROM facts_channel_admin a\n"
+    "           WHERE a.platform = facts_channel.platform AND a.handle = facts_channel.handle\n"
+    "             AND a.employment = 'employee'\n"
+    "             AND a.email IS NOT facts_channel.owner_email\n"
+    "             AND a.email IS NOT facts_channel.backup_owner_email\n"
+    "             AND (a.left_on IS NULL OR a.left_on > :as_of)),\n"
+    "        employee_access_count\n"
+    "    ) AS n\n"
+    "))"
+)
 _R701_CONDITION_FORMAT_1 = (
     "is_live\n"
     "AND EXISTS (SELECT 1 FROM json_each(goals) WHERE value = 'sales_roi')\n"
@@ -87,8 +144,8 @@ SUPERSEDED_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
         "message": (_R106_MESSAGE_FORMAT_2,),
     },
     "R107": {
-        "condition": (_R107_CONDITION_FORMAT_2, _R107_CONDITION_0007),
-        "message": (_R107_MESSAGE_FORMAT_2, _R107_MESSAGE_0007),
+        "condition": (_R107_CONDITION_FORMAT_2, _R107_CONDITION_0007, _R107_CONDITION_0009),
+        "message": (_R107_MESSAGE_FORMAT_2, _R107_MESSAGE_0007, _R107_MESSAGE_0009),
     },
     "R701": {"condition": (_R701_CONDITION_FORMAT_1,)},
 }
@@ -100,6 +157,7 @@ a 2 s `check` at 100,000 channels. Migration `0009_access_rules_cheaper` replace
 R106 and R107 texts (a correlated subquery per channel for the admins' leaving dates,
 `access_people` built again for each message) and R701's condition (`json_each` over
 every channel's goals). Migration `0010_owner_and_login_domain_cheaper` replaced R101's
-condition (`owner_email` looked the owner up for every channel). Each migration updates a
-row that still holds one of these texts to the present one (`builtin_rules`); a text the
-user changed is kept."""
+condition (`owner_email` looked the owner up for every channel) and 0009's R107 texts
+(the admins who have left compared by platform and handle, now by handle). Each
+migration updates a row that still holds one of these texts to the present one
+(`builtin_rules`); a text the user changed is kept."""
