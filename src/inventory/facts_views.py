@@ -167,11 +167,7 @@ ACCESS_FACTS_EDITS = (
 
 def facts_channel_with_access_columns() -> str:
     """`facts_channel` as migration 0007 creates it: format /2's, edited."""
-    statement = ACCESS_FACTS_VIEWS.split(";\n")[0]
-    for before, after in ACCESS_FACTS_EDITS:
-        assert statement.count(before) == 1, before
-        statement = statement.replace(before, after)
-    return statement
+    return _edited(ACCESS_FACTS_VIEWS.split(";\n")[0], ACCESS_FACTS_EDITS)
 
 
 LOGIN_DOMAIN_0009 = (
@@ -221,11 +217,7 @@ leaving-date index, not from every admin)."""
 
 def facts_channel_0009() -> str:
     """`facts_channel` as migration 0009 creates it: 0007's, `login_domain` cheaper."""
-    statement = facts_channel_with_access_columns()
-    for before, after in FACTS_CHANNEL_0009_EDITS:
-        assert statement.count(before) == 1, before
-        statement = statement.replace(before, after)
-    return statement
+    return _edited(facts_channel_with_access_columns(), FACTS_CHANNEL_0009_EDITS)
 
 
 LOGIN_DOMAIN_0010 = (
@@ -267,8 +259,13 @@ looking the owner up."""
 
 def facts_channel_0010() -> str:
     """`facts_channel` as migration 0010 creates it: 0009's, with `has_owner`."""
-    statement = facts_channel_0009()
-    for before, after in FACTS_CHANNEL_0010_EDITS:
+    return _edited(facts_channel_0009(), FACTS_CHANNEL_0010_EDITS)
+
+
+def _edited(statement: str, edits: tuple[tuple[str, str], ...]) -> str:
+    """`statement` with each (text, replacement) of `edits` applied; each text must be in
+    it exactly once (a view's text that changed would otherwise be edited silently)."""
+    for before, after in edits:
         assert statement.count(before) == 1, before
         statement = statement.replace(before, after)
     return statement
