@@ -311,3 +311,26 @@ def test_an_evaluation_split_between_two_children_gives_the_same_flags(
     assert len(both_ends) == 1
     assert two.flags == one.flags and two.broken_rules == one.broken_rules
     assert len(one.flags) > 10
+
+
+def test_an_interrupt_stops_both_children_at_once(both_ends_worker) -> None:
+    """Ctrl-C during `check` on a large inventory: the other child stops at its next rule,
+    not after its share of them."""
+    import signal
+
+    from inventory.rules.deadline import Job, run_from_both_ends
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    tasks = [("ok", 1.5)] * 8  # 6 s for each child's share
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    started = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        with pytest.raises(KeyboardInterrupt):
+            run_from_both_ends(Job(both_ends_worker, None, tasks), per_task=60, total=60)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 4.0

@@ -126,8 +126,11 @@ def run_from_both_ends(
     thread.start()
     try:
         results[0] = _run_in_order(job, per_task, deadline, claim_for(0))
-    finally:
-        thread.join()
+    except BaseException:  # an interrupt: the other child stops at its next task
+        with lock:
+            starter[:] = [0 if end is None else end for end in starter]
+        raise
+    thread.join()
     if failures:
         raise failures[0]
     outcomes = []
