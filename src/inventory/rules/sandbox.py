@@ -429,6 +429,10 @@ class RuleTask:
         self.max_rows = max_rows
         self.channels = channels
 
+    def subjects(self) -> int:
+        """How many subjects the statement reads at most: every one, or the channels."""
+        return self.max_rows if self.channels is None else len(self.channels)
+
     def __reduce__(self) -> tuple[type[RuleTask], tuple[Any, ...]]:
         return (
             RuleTask,
@@ -561,7 +565,7 @@ saves (at 10,000 channels the same wall time, +0.02 s CPU; at 100,000, 0.3 s les
 
 
 def _two_children(tasks: list[RuleTask]) -> bool:
-    rows = sum(task.max_rows if task.channels is None else len(task.channels) for task in tasks)
+    rows = sum(task.subjects() for task in tasks)
     return rows >= TWO_CHILDREN_MIN_ROWS and len(tasks) > 1 and _cores() > 1
 
 
@@ -570,8 +574,7 @@ def _dearest_at_the_ends(tasks: list[RuleTask]) -> list[int]:
     the subqueries in the rule's text) at both ends and the cheapest in the middle, where
     the two children meet: the one that gets there last waits least."""
     costs = [
-        (task.max_rows if task.channels is None else len(task.channels))
-        * (1 + (task.condition + task.message).lower().count("select"))
+        task.subjects() * (1 + (task.condition + task.message).lower().count("select"))
         for task in tasks
     ]
     dearest = sorted(range(len(tasks)), key=costs.__getitem__, reverse=True)
